@@ -1,0 +1,72 @@
+# The portal's two commands: `make run` and `make test`. See README.md.
+SHELL := /bin/bash
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+# The services on this machine that the tests talk to.
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/hubs_portal
+TEST_BROKER_URL ?= redis://127.0.0.1:6379/15
+
+.PHONY: run test install lint format demo-data chromium bench-import clean
+
+$(STAMP): pyproject.toml scripts/find-python
+	@python=$$(scripts/find-python) || exit 1; \
+	  [ -x $(PY) ] || { echo "Creating $(VENV) with $$python"; $$python -m venv $(VENV); }
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	@touch $@
+
+install: $(STAMP)
+
+# Laptop defaults: DEBUG on, SQLite under var/, e-mails under var/mail, tasks
+# in process. DATABASE_URL / CELERY_BROKER_URL / EMAIL_URL switch to real ones.
+run: export DEBUG ?= 1
+run: $(STAMP)
+	@mkdir -p var
+	$(PY) manage.py migrate --no-input
+	$(PY) manage.py load_reference_data
+	$(PY) manage.py import_schools fixtures/gias_sample.csv
+	$(PY) manage.py collectstatic --no-input --verbosity 0
+	@if [ -n "$${CELERY_BROKER_URL:-}" ]; then \
+	  echo "Starting a Celery worker on $$CELERY_BROKER_URL"; \
+	  $(BIN)/celery -A hubs_portal worker --loglevel=INFO --concurrency=2 & \
+	  trap "kill $$! 2>/dev/null" EXIT; \
+	  $(PY) manage.py runserver $(HOST):$(PORT); \
+	else \
+	  $(PY) manage.py runserver $(HOST):$(PORT); \
+	fi
+
+# Debian's Chromium for the browser tests (Playwright cannot download one here).
+chromium:
+	@command -v chromium >/dev/null || { \
+	  echo "Installing Chromium from Debian's packages"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(STAMP)
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+test: export DATABASE_URL = $(TEST_DATABASE_URL)
+test: export CELERY_BROKER_URL = $(TEST_BROKER_URL)
+test: $(STAMP) chromium lint
+	DEBUG=0 SECRET_KEY=check-deploy-$$(head -c 32 /dev/urandom | base64 | tr -d '/+=') \
+	  $(PY) manage.py check --deploy --fail-level WARNING
+	$(PY) manage.py makemigrations --check --dry-run
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+# Imports 50,000 generated rows into PostgreSQL and prints the time taken.
+bench-import: export DATABASE_URL = $(TEST_DATABASE_URL)
+bench-import: $(STAMP)
+	$(PY) scripts/bench_import_schools.py
+
+clean:
+	rm -rf $(VENV) var
