@@ -58,7 +58,7 @@ format: $(STAMP)
 test: export DATABASE_URL = $(TEST_DATABASE_URL)
 test: export CELERY_BROKER_URL = $(TEST_BROKER_URL)
 test: $(STAMP) chromium lint
-	DEBUG=0 SECRET_KEY=check-deploy-$$(head -c 32 /dev/urandom | base64 | tr -d '/+=') \
+	DEBUG=0 EMAIL_URL=smtp://localhost:25 SECRET_KEY=check-deploy-$$(head -c 32 /dev/urandom | base64 | tr -d '/+=') \
 	  $(PY) manage.py check --deploy --fail-level WARNING
 	$(PY) manage.py makemigrations --check --dry-run
 	$(BIN)/pytest $(PYTEST_ARGS)
