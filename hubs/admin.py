@@ -28,7 +28,15 @@ class LocalAuthorityAdmin(admin.ModelAdmin):
 
 @admin.register(School)
 class SchoolAdmin(admin.ModelAdmin):
-    list_display = ["name", "urn", "local_authority", "phase", "status", "postcode", "fsm_percentage"]
+    list_display = [
+        "name",
+        "urn",
+        "local_authority",
+        "phase",
+        "status",
+        "postcode",
+        "fsm_percentage",
+    ]
     list_filter = ["status", "phase", "local_authority__region"]
     search_fields = ["name", "=urn", "postcode"]
     list_select_related = ["local_authority"]

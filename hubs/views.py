@@ -17,7 +17,9 @@ def home(request):
 
 
 def hub_list(request):
-    hubs = Hub.objects.select_related("region").with_current_leads().order_by("region__name", "name")
+    hubs = (
+        Hub.objects.select_related("region").with_current_leads().order_by("region__name", "name")
+    )
     return render(request, "hubs/hub_list.html", {"hubs": hubs})
 
 

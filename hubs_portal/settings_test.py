@@ -6,7 +6,7 @@ os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/hubs_p
 os.environ.setdefault("DEBUG", "0")
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key-for-the-portal-test-suite-0123456789")
 
-from hubs_portal.settings import *  # noqa: E402, F403
+from hubs_portal.settings import *  # noqa: F403
 
 # Tests talk plain HTTP to the test client and the live server.
 SECURE_SSL_REDIRECT = False

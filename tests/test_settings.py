@@ -69,7 +69,8 @@ def test_static_files_get_hashed_compressed_names(tmp_path):
     assert result.returncode == 0, result.stderr
     manifest = json.loads((tmp_path / "static" / "staticfiles.json").read_text())
     hashed = manifest["paths"]["css/portal.css"]
-    assert hashed != "css/portal.css" and hashed.startswith("css/portal.")
+    assert hashed != "css/portal.css"
+    assert hashed.startswith("css/portal.")
     assert (tmp_path / "static" / f"{hashed}.gz").exists()
 
 

@@ -6,162 +6,428 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Hub',
+            name="Hub",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=120, unique=True)),
-                ('slug', models.SlugField(max_length=80, unique=True)),
-                ('area_status', models.CharField(choices=[('confirmed', 'Confirmed'), ('historical', 'Historical (2014-2019)'), ('unconfirmed', 'Not yet confirmed')], default='unconfirmed', help_text='How sure we are of the area. Change to Confirmed once the hub has checked it.', max_length=12)),
-                ('contact_email', models.EmailField(blank=True, max_length=254, verbose_name='contact e-mail')),
-                ('website', models.URLField(blank=True)),
-                ('established_on', models.DateField(blank=True, null=True, verbose_name='date established')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=120, unique=True)),
+                ("slug", models.SlugField(max_length=80, unique=True)),
+                (
+                    "area_status",
+                    models.CharField(
+                        choices=[
+                            ("confirmed", "Confirmed"),
+                            ("historical", "Historical (2014-2019)"),
+                            ("unconfirmed", "Not yet confirmed"),
+                        ],
+                        default="unconfirmed",
+                        help_text="How sure we are of the area. Change to Confirmed once the hub has checked it.",
+                        max_length=12,
+                    ),
+                ),
+                (
+                    "contact_email",
+                    models.EmailField(blank=True, max_length=254, verbose_name="contact e-mail"),
+                ),
+                ("website", models.URLField(blank=True)),
+                (
+                    "established_on",
+                    models.DateField(blank=True, null=True, verbose_name="date established"),
+                ),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='LocalAuthority',
+            name="LocalAuthority",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(help_text="The three-digit 'LA (code)' of GIAS.", max_length=3, unique=True, verbose_name='DfE code')),
-                ('name', models.CharField(max_length=100)),
-                ('gss_code', models.CharField(max_length=9, unique=True, verbose_name='ONS GSS code')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "code",
+                    models.CharField(
+                        help_text="The three-digit 'LA (code)' of GIAS.",
+                        max_length=3,
+                        unique=True,
+                        verbose_name="DfE code",
+                    ),
+                ),
+                ("name", models.CharField(max_length=100)),
+                (
+                    "gss_code",
+                    models.CharField(max_length=9, unique=True, verbose_name="ONS GSS code"),
+                ),
             ],
             options={
-                'verbose_name_plural': 'local authorities',
-                'ordering': ['name'],
+                "verbose_name_plural": "local authorities",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Organisation',
+            name="Organisation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, unique=True)),
-                ('kind', models.CharField(choices=[('university', 'University'), ('teaching_school', 'Teaching school alliance or hub'), ('trust', 'Multi-academy trust'), ('subject_association', 'Subject association'), ('employer', 'Employer'), ('local_authority', 'Local authority service'), ('national_body', 'National body or programme'), ('other', 'Other')], default='other', max_length=30)),
-                ('website', models.URLField(blank=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, unique=True)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("university", "University"),
+                            ("teaching_school", "Teaching school alliance or hub"),
+                            ("trust", "Multi-academy trust"),
+                            ("subject_association", "Subject association"),
+                            ("employer", "Employer"),
+                            ("local_authority", "Local authority service"),
+                            ("national_body", "National body or programme"),
+                            ("other", "Other"),
+                        ],
+                        default="other",
+                        max_length=30,
+                    ),
+                ),
+                ("website", models.URLField(blank=True)),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Region',
+            name="Region",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=9, unique=True, verbose_name='ONS code')),
-                ('name', models.CharField(max_length=100, unique=True)),
-                ('gias_gor_code', models.CharField(max_length=1, unique=True, verbose_name='GIAS GOR code')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=9, unique=True, verbose_name="ONS code")),
+                ("name", models.CharField(max_length=100, unique=True)),
+                (
+                    "gias_gor_code",
+                    models.CharField(max_length=1, unique=True, verbose_name="GIAS GOR code"),
+                ),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='LeadershipTeamMember',
+            name="LeadershipTeamMember",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=150)),
-                ('role', models.CharField(choices=[('senior_lead', 'Senior Lead'), ('hub_lead', 'Hub Lead'), ('maths_lead', 'Maths Lead'), ('primary_lead', 'Primary Maths Lead'), ('secondary_lead', 'Secondary Maths Lead'), ('post16_lead', 'Post-16 Lead'), ('project_manager', 'Project Manager'), ('administrator', 'Hub Administrator')], max_length=20)),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='contact e-mail')),
-                ('display_order', models.PositiveSmallIntegerField(default=0)),
-                ('hub', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='leadership_team', to='hubs.hub')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=150)),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("senior_lead", "Senior Lead"),
+                            ("hub_lead", "Hub Lead"),
+                            ("maths_lead", "Maths Lead"),
+                            ("primary_lead", "Primary Maths Lead"),
+                            ("secondary_lead", "Secondary Maths Lead"),
+                            ("post16_lead", "Post-16 Lead"),
+                            ("project_manager", "Project Manager"),
+                            ("administrator", "Hub Administrator"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "email",
+                    models.EmailField(blank=True, max_length=254, verbose_name="contact e-mail"),
+                ),
+                ("display_order", models.PositiveSmallIntegerField(default=0)),
+                (
+                    "hub",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="leadership_team",
+                        to="hubs.hub",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'leadership team member',
-                'ordering': ['hub', 'display_order', 'name'],
+                "verbose_name": "leadership team member",
+                "ordering": ["hub", "display_order", "name"],
             },
         ),
         migrations.AddField(
-            model_name='hub',
-            name='local_authorities',
-            field=models.ManyToManyField(blank=True, help_text='The area the hub serves. An authority split between two hubs is in both.', related_name='hubs', to='hubs.localauthority'),
+            model_name="hub",
+            name="local_authorities",
+            field=models.ManyToManyField(
+                blank=True,
+                help_text="The area the hub serves. An authority split between two hubs is in both.",
+                related_name="hubs",
+                to="hubs.localauthority",
+            ),
         ),
         migrations.AddField(
-            model_name='localauthority',
-            name='region',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='local_authorities', to='hubs.region'),
+            model_name="localauthority",
+            name="region",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="local_authorities",
+                to="hubs.region",
+            ),
         ),
         migrations.AddField(
-            model_name='hub',
-            name='region',
-            field=models.ForeignKey(help_text='The region the hub is based in; its area may cross into another.', on_delete=django.db.models.deletion.PROTECT, related_name='hubs', to='hubs.region'),
+            model_name="hub",
+            name="region",
+            field=models.ForeignKey(
+                help_text="The region the hub is based in; its area may cross into another.",
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="hubs",
+                to="hubs.region",
+            ),
         ),
         migrations.CreateModel(
-            name='School',
+            name="School",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('urn', models.PositiveIntegerField(unique=True, verbose_name='URN')),
-                ('name', models.CharField(max_length=200)),
-                ('phase', models.CharField(choices=[('not_applicable', 'Not applicable'), ('nursery', 'Nursery'), ('primary', 'Primary'), ('middle_primary', 'Middle deemed primary'), ('secondary', 'Secondary'), ('middle_secondary', 'Middle deemed secondary'), ('16_plus', '16 plus'), ('all_through', 'All-through')], default='not_applicable', max_length=20)),
-                ('establishment_type', models.CharField(blank=True, max_length=100)),
-                ('status', models.CharField(choices=[('open', 'Open'), ('closed', 'Closed'), ('proposed', 'Proposed to open')], default='open', max_length=10)),
-                ('town', models.CharField(blank=True, max_length=100)),
-                ('postcode', models.CharField(blank=True, max_length=10)),
-                ('postcode_normalised', models.CharField(blank=True, editable=False, max_length=10)),
-                ('fsm_percentage', models.DecimalField(blank=True, decimal_places=1, max_digits=4, null=True, validators=[django.core.validators.MinValueValidator(0), django.core.validators.MaxValueValidator(100)], verbose_name='pupils eligible for free school meals (%)')),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('local_authority', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='schools', to='hubs.localauthority')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("urn", models.PositiveIntegerField(unique=True, verbose_name="URN")),
+                ("name", models.CharField(max_length=200)),
+                (
+                    "phase",
+                    models.CharField(
+                        choices=[
+                            ("not_applicable", "Not applicable"),
+                            ("nursery", "Nursery"),
+                            ("primary", "Primary"),
+                            ("middle_primary", "Middle deemed primary"),
+                            ("secondary", "Secondary"),
+                            ("middle_secondary", "Middle deemed secondary"),
+                            ("16_plus", "16 plus"),
+                            ("all_through", "All-through"),
+                        ],
+                        default="not_applicable",
+                        max_length=20,
+                    ),
+                ),
+                ("establishment_type", models.CharField(blank=True, max_length=100)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("open", "Open"),
+                            ("closed", "Closed"),
+                            ("proposed", "Proposed to open"),
+                        ],
+                        default="open",
+                        max_length=10,
+                    ),
+                ),
+                ("town", models.CharField(blank=True, max_length=100)),
+                ("postcode", models.CharField(blank=True, max_length=10)),
+                (
+                    "postcode_normalised",
+                    models.CharField(blank=True, editable=False, max_length=10),
+                ),
+                (
+                    "fsm_percentage",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=1,
+                        max_digits=4,
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(0),
+                            django.core.validators.MaxValueValidator(100),
+                        ],
+                        verbose_name="pupils eligible for free school meals (%)",
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "local_authority",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="schools",
+                        to="hubs.localauthority",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Partnership',
+            name="Partnership",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('lead', 'Lead school'), ('strategic', 'Strategic partner'), ('operational', 'Operational partner')], max_length=12)),
-                ('recorded_name', models.CharField(blank=True, help_text="The partner's name as recorded, until it is linked to the school register.", max_length=200)),
-                ('status', models.CharField(choices=[('confirmed', 'Confirmed'), ('historical', 'Historical (2014-2019)'), ('unconfirmed', 'Not yet confirmed')], default='confirmed', max_length=12, verbose_name='how sure we are')),
-                ('start_date', models.DateField(blank=True, help_text='Leave empty if not known.', null=True)),
-                ('end_date', models.DateField(blank=True, null=True)),
-                ('hub', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='partnerships', to='hubs.hub')),
-                ('organisation', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='partnerships', to='hubs.organisation')),
-                ('school', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='partnerships', to='hubs.school')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("lead", "Lead school"),
+                            ("strategic", "Strategic partner"),
+                            ("operational", "Operational partner"),
+                        ],
+                        max_length=12,
+                    ),
+                ),
+                (
+                    "recorded_name",
+                    models.CharField(
+                        blank=True,
+                        help_text="The partner's name as recorded, until it is linked to the school register.",
+                        max_length=200,
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("confirmed", "Confirmed"),
+                            ("historical", "Historical (2014-2019)"),
+                            ("unconfirmed", "Not yet confirmed"),
+                        ],
+                        default="confirmed",
+                        max_length=12,
+                        verbose_name="how sure we are",
+                    ),
+                ),
+                (
+                    "start_date",
+                    models.DateField(blank=True, help_text="Leave empty if not known.", null=True),
+                ),
+                ("end_date", models.DateField(blank=True, null=True)),
+                (
+                    "hub",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="partnerships",
+                        to="hubs.hub",
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="partnerships",
+                        to="hubs.organisation",
+                    ),
+                ),
+                (
+                    "school",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="partnerships",
+                        to="hubs.school",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['hub', 'role', 'pk'],
+                "ordering": ["hub", "role", "pk"],
             },
         ),
         migrations.AddIndex(
-            model_name='school',
-            index=models.Index(fields=['postcode_normalised'], name='school_postcode_idx'),
+            model_name="school",
+            index=models.Index(fields=["postcode_normalised"], name="school_postcode_idx"),
         ),
         migrations.AddIndex(
-            model_name='school',
-            index=models.Index(fields=['local_authority', 'status'], name='school_la_status_idx'),
+            model_name="school",
+            index=models.Index(fields=["local_authority", "status"], name="school_la_status_idx"),
         ),
         migrations.AddConstraint(
-            model_name='school',
-            constraint=models.CheckConstraint(condition=models.Q(('fsm_percentage__isnull', True), models.Q(('fsm_percentage__gte', 0), ('fsm_percentage__lte', 100)), _connector='OR'), name='school_fsm_percentage_range'),
+            model_name="school",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("fsm_percentage__isnull", True),
+                    models.Q(("fsm_percentage__gte", 0), ("fsm_percentage__lte", 100)),
+                    _connector="OR",
+                ),
+                name="school_fsm_percentage_range",
+            ),
         ),
         migrations.AddIndex(
-            model_name='partnership',
-            index=models.Index(fields=['hub', 'role'], name='partnership_hub_role_idx'),
+            model_name="partnership",
+            index=models.Index(fields=["hub", "role"], name="partnership_hub_role_idx"),
         ),
         migrations.AddConstraint(
-            model_name='partnership',
-            constraint=models.CheckConstraint(condition=models.Q(('organisation__isnull', False), ('school__isnull', False), _negated=True), name='partnership_school_or_organisation', violation_error_message='A partner is a school or an organisation, not both.'),
+            model_name="partnership",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("organisation__isnull", False), ("school__isnull", False), _negated=True
+                ),
+                name="partnership_school_or_organisation",
+                violation_error_message="A partner is a school or an organisation, not both.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='partnership',
-            constraint=models.CheckConstraint(condition=models.Q(('school__isnull', False), ('organisation__isnull', False), models.Q(('recorded_name', ''), _negated=True), _connector='OR'), name='partnership_names_a_partner', violation_error_message='Choose a school or an organisation, or record a name.'),
+            model_name="partnership",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("school__isnull", False),
+                    ("organisation__isnull", False),
+                    models.Q(("recorded_name", ""), _negated=True),
+                    _connector="OR",
+                ),
+                name="partnership_names_a_partner",
+                violation_error_message="Choose a school or an organisation, or record a name.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='partnership',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('role', 'lead'), _negated=True), ('organisation__isnull', True), _connector='OR'), name='partnership_lead_is_a_school', violation_error_message='A lead school must be a school, not an organisation.'),
+            model_name="partnership",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("role", "lead"), _negated=True),
+                    ("organisation__isnull", True),
+                    _connector="OR",
+                ),
+                name="partnership_lead_is_a_school",
+                violation_error_message="A lead school must be a school, not an organisation.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='partnership',
-            constraint=models.CheckConstraint(condition=models.Q(('start_date__isnull', True), ('end_date__isnull', True), ('end_date__gte', models.F('start_date')), _connector='OR'), name='partnership_dates_in_order', violation_error_message='The end date cannot be before the start date.'),
+            model_name="partnership",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("start_date__isnull", True),
+                    ("end_date__isnull", True),
+                    ("end_date__gte", models.F("start_date")),
+                    _connector="OR",
+                ),
+                name="partnership_dates_in_order",
+                violation_error_message="The end date cannot be before the start date.",
+            ),
         ),
     ]
