@@ -23,7 +23,10 @@ PRODUCTION = {
 
 
 def run_manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
-    clean = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY"}}
+    # Start from this process's environment minus what the suite itself sets
+    # (the browser tests allow async-unsafe database access, for instance).
+    ours = {"DEBUG", "SECRET_KEY", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    clean = {k: v for k, v in os.environ.items() if k not in ours}
     clean["DJANGO_SETTINGS_MODULE"] = "hubs_portal.settings"
     return subprocess.run(
         [sys.executable, "manage.py", *args],
