@@ -10,6 +10,7 @@ PORT ?= 8000
 # The services on this machine that the tests talk to.
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/hubs_portal
 TEST_BROKER_URL ?= redis://127.0.0.1:6379/15
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/hubs_portal_bench
 
 .PHONY: run test install lint format demo-data chromium bench-import clean
 
@@ -64,7 +65,7 @@ test: $(STAMP) chromium lint
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 # Imports 50,000 generated rows into PostgreSQL and prints the time taken.
-bench-import: export DATABASE_URL = $(TEST_DATABASE_URL)
+bench-import: export DATABASE_URL = $(BENCH_DATABASE_URL)
 bench-import: $(STAMP)
 	$(PY) scripts/bench_import_schools.py
 
