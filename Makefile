@@ -61,7 +61,7 @@ test: export CELERY_BROKER_URL = $(TEST_BROKER_URL)
 test: $(STAMP) chromium lint
 	DEBUG=0 EMAIL_URL=smtp://localhost:25 SECRET_KEY=check-deploy-$$(head -c 32 /dev/urandom | base64 | tr -d '/+=') \
 	  $(PY) manage.py check --deploy --fail-level WARNING
-	$(PY) manage.py makemigrations --check --dry-run
+	DJANGO_SETTINGS_MODULE=hubs_portal.settings_test $(PY) manage.py makemigrations --check --dry-run
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 # Imports 50,000 generated rows into PostgreSQL and prints the time taken.
