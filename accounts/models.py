@@ -1,3 +1,5 @@
+import secrets
+
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.db.models.functions import Lower
@@ -30,8 +32,25 @@ class UserManager(BaseUserManager):
         return self.get(email__iexact=email)
 
 
+def new_calendar_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
 class User(AbstractBaseUser, PermissionsMixin):
-    """A person with an account. The e-mail address is the login name."""
+    """A person with an account. The e-mail address is the login name.
+
+    The teacher's profile lives here too: their school, role and the phases
+    they teach. It must be complete before they join a Work Group.
+    """
+
+    class JobRole(models.TextChoices):
+        CLASS_TEACHER = "class_teacher", "Class teacher"
+        MATHS_LEAD = "maths_lead", "Maths lead or head of department"
+        SENIOR_LEADER = "senior_leader", "Headteacher or senior leader"
+        EARLY_CAREER = "early_career", "Early career teacher"
+        TEACHING_ASSISTANT = "teaching_assistant", "Teaching assistant (HLTA or LSA)"
+        EARLY_YEARS = "early_years", "Early years practitioner"
+        OTHER = "other", "Other"
 
     email = models.EmailField("e-mail address", max_length=254, unique=True)
     full_name = models.CharField(max_length=150, blank=True)
@@ -40,6 +59,17 @@ class User(AbstractBaseUser, PermissionsMixin):
     )
     is_active = models.BooleanField(default=True)
     date_joined = models.DateTimeField(default=timezone.now)
+
+    school = models.ForeignKey(
+        "hubs.School", on_delete=models.SET_NULL, null=True, blank=True, related_name="teachers"
+    )
+    job_role = models.CharField("role", max_length=20, choices=JobRole, blank=True)
+    phases = models.ManyToManyField(
+        "hubs.TeachingPhase", related_name="teachers", blank=True, verbose_name="phases taught"
+    )
+    profile_completed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # The secret in the teacher's calendar feed URL; a new one revokes the old.
+    calendar_token = models.CharField(max_length=40, unique=True, default=new_calendar_token)
 
     objects = UserManager()
 
@@ -60,6 +90,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     def clean(self):
         super().clean()
         self.email = self.__class__.objects.normalize_email(self.email).strip()
+
+    @property
+    def has_complete_profile(self) -> bool:
+        return self.profile_completed_at is not None
 
     def get_full_name(self) -> str:
         return self.full_name or self.email

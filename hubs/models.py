@@ -376,3 +376,17 @@ class LeadershipTeamMember(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}, {self.get_role_display()} ({self.hub})"
+
+
+class TeachingPhase(models.Model):
+    """A phase that teachers teach and Work Groups are for: EYFS, primary, secondary, post-16."""
+
+    code = models.SlugField(max_length=20, unique=True)
+    name = models.CharField(max_length=50)
+    display_order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["display_order"]
+
+    def __str__(self) -> str:
+        return self.name

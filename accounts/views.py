@@ -1,0 +1,5 @@
+from django.http import HttpResponse
+
+
+def profile(request):
+    return HttpResponse("TODO")

@@ -1,0 +1,91 @@
+"""The outbox: every e-mail the portal owes, written with the change that caused it."""
+
+import logging
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import models, transaction
+from django.utils import timezone
+
+log = logging.getLogger(__name__)
+
+
+class Email(models.Model):
+    """One e-mail to one address for one event.
+
+    ``key`` names the event (``enrolment:42:confirmed``); it is unique, so the
+    same event can never produce a second e-mail, however often the code that
+    records it or the task that sends it runs.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting to be sent"
+        SENT = "sent", "Sent"
+
+    key = models.CharField(max_length=200, unique=True)
+    to = models.EmailField()
+    subject = models.CharField(max_length=255)
+    body_text = models.TextField()
+    body_html = models.TextField(blank=True)
+    headers = models.JSONField(default=dict, blank=True)
+    status = models.CharField(max_length=10, choices=Status, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            # The periodic re-queue looks for old unsent e-mails.
+            models.Index(
+                fields=["created_at"],
+                condition=models.Q(status="pending"),
+                name="email_pending_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.subject} → {self.to}"
+
+    def as_message(self) -> EmailMultiAlternatives:
+        message = EmailMultiAlternatives(
+            subject=self.subject,
+            body=self.body_text,
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            to=[self.to],
+            headers=self.headers or None,
+        )
+        if self.body_html:
+            message.attach_alternative(self.body_html, "text/html")
+        return message
+
+    @classmethod
+    def deliver(cls, email_id: int) -> bool:
+        """Send one pending e-mail; True if this call sent it.
+
+        The row stays locked while the mail server is talked to, so a second
+        run of the same task waits and then finds it sent. A failure is
+        recorded and raised again for the task to retry.
+        """
+        failure = None
+        with transaction.atomic():
+            email = cls.objects.select_for_update().filter(pk=email_id).first()
+            if email is None or email.status != cls.Status.PENDING:
+                return False
+            email.attempts += 1
+            try:
+                email.as_message().send()
+            except Exception as error:
+                failure = error
+                email.last_error = f"{type(error).__name__}: {error}"[:500]
+                email.save(update_fields=["attempts", "last_error"])
+            else:
+                email.status = cls.Status.SENT
+                email.sent_at = timezone.now()
+                email.save(update_fields=["attempts", "status", "sent_at"])
+        if failure is not None:
+            log.warning("e-mail %s to %s failed: %s", email_id, email.to, email.last_error)
+            raise failure
+        log.info("e-mail %s sent to %s: %s", email_id, email.to, email.subject)
+        return True
