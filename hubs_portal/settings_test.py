@@ -22,3 +22,6 @@ STORAGES = {
 }
 STATIC_ROOT = None
 WHITENOISE_USE_FINDERS = True
+# Tasks run in process unless a test starts a real worker (tests/conftest.py:
+# celery_worker), which switches this off for its duration.
+CELERY_TASK_ALWAYS_EAGER = True
