@@ -1,12 +1,17 @@
 """Queue e-mails: rendered now, stored with the change, sent by a task after commit."""
 
+from django.conf import settings
 from django.template.loader import render_to_string
 
 from notifications.models import Email
 
 
 def email_render(template: str, context: dict) -> tuple[str, str, str]:
-    """Render ``emails/<template>_subject.txt``, ``_body.txt`` and ``_body.html``."""
+    """Render ``emails/<template>_subject.txt``, ``_body.txt`` and ``_body.html``.
+
+    Templates also get ``site_url`` for absolute links (e-mails have no request).
+    """
+    context = {"site_url": settings.SITE_URL.rstrip("/"), **context}
     subject = " ".join(render_to_string(f"emails/{template}_subject.txt", context).split())
     text = render_to_string(f"emails/{template}_body.txt", context)
     html = render_to_string(f"emails/{template}_body.html", context)

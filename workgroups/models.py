@@ -114,9 +114,7 @@ class WorkGroup(models.Model):
                     "Choose the national programme it follows, or describe the local need it answers."
                 ),
             ),
-            models.CheckConstraint(
-                condition=Q(capacity__gte=1), name="workgroup_has_places"
-            ),
+            models.CheckConstraint(condition=Q(capacity__gte=1), name="workgroup_has_places"),
         ]
         indexes = [
             models.Index(fields=["status", "starts_on"], name="workgroup_status_start_idx"),
@@ -207,12 +205,6 @@ class Session(models.Model):
     def __str__(self) -> str:
         return f"{self.workgroup}: session {self.order}"
 
-    @property
-    def where(self) -> str:
-        if self.is_online:
-            return "Online"
-        return ", ".join(part for part in [self.venue_name, self.venue_address] if part)
-
     def save(self, *args, **kwargs):
         super().save(*args, **kwargs)
         self.workgroup.refresh_dates()
@@ -221,6 +213,12 @@ class Session(models.Model):
         result = super().delete(*args, **kwargs)
         self.workgroup.refresh_dates()
         return result
+
+    @property
+    def where(self) -> str:
+        if self.is_online:
+            return "Online"
+        return ", ".join(part for part in [self.venue_name, self.venue_address] if part)
 
 
 class EnrolmentQuerySet(models.QuerySet):
@@ -287,7 +285,9 @@ class Enrolment(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["workgroup", "status", "requested_at"], name="enrolment_queue_idx"),
+            models.Index(
+                fields=["workgroup", "status", "requested_at"], name="enrolment_queue_idx"
+            ),
             models.Index(fields=["teacher", "status"], name="enrolment_teacher_idx"),
         ]
 

@@ -7,6 +7,7 @@ The database's own check (places_taken <= capacity) is the backstop.
 """
 
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from accounts.models import User
@@ -57,8 +58,7 @@ def enrolment_join(*, workgroup_id: int, teacher: User) -> Enrolment:
         # from two tabs: the partial unique constraint refuses the second.
         raise EnrolmentRefused("You have already applied to this Work Group.") from None
     if confirmed:
-        workgroup.places_taken += 1
-        workgroup.save(update_fields=["places_taken", "updated_at"])
+        _count_place(workgroup, +1)
         _email(enrolment, "confirmed")
     else:
         position = workgroup.enrolments.filter(status=Enrolment.Status.WAITING).count()
@@ -73,7 +73,9 @@ def enrolment_withdraw(*, enrolment_id: int, teacher: User) -> Enrolment | None:
     Returns the enrolment promoted from the waiting list, if any.
     """
     enrolment = (
-        Enrolment.objects.select_related("workgroup").filter(pk=enrolment_id, teacher=teacher).first()
+        Enrolment.objects.select_related("workgroup")
+        .filter(pk=enrolment_id, teacher=teacher)
+        .first()
     )
     if enrolment is None:
         raise EnrolmentRefused("That enrolment is not yours or no longer exists.")
@@ -89,9 +91,18 @@ def enrolment_withdraw(*, enrolment_id: int, teacher: User) -> Enrolment | None:
     _email(enrolment, "withdrawn")
     if not held_place:
         return None
-    workgroup.places_taken -= 1
-    workgroup.save(update_fields=["places_taken", "updated_at"])
+    _count_place(workgroup, -1)
     return _promote_next(workgroup)
+
+
+def _count_place(workgroup: WorkGroup, change: int) -> None:
+    """Move the places-taken count in the database itself (places_taken + 1), so
+    that even a path that forgot the lock would hit the not-overbooked check
+    instead of silently losing an update."""
+    WorkGroup.objects.filter(pk=workgroup.pk).update(
+        places_taken=F("places_taken") + change, updated_at=timezone.now()
+    )
+    workgroup.places_taken += change
 
 
 def _promote_next(workgroup: WorkGroup) -> Enrolment | None:
@@ -109,8 +120,7 @@ def _promote_next(workgroup: WorkGroup) -> Enrolment | None:
     promoted.status = Enrolment.Status.CONFIRMED
     promoted.confirmed_at = timezone.now()
     promoted.save(update_fields=["status", "confirmed_at", "updated_at"])
-    workgroup.places_taken += 1
-    workgroup.save(update_fields=["places_taken", "updated_at"])
+    _count_place(workgroup, +1)
     promoted.workgroup = workgroup
     _email(promoted, "promoted")
     return promoted

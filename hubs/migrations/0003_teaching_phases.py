@@ -20,22 +20,26 @@ def add_phases(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('hubs', '0002_search_indexes'),
+        ("hubs", "0002_search_indexes"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='TeachingPhase',
+            name="TeachingPhase",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(max_length=20, unique=True)),
-                ('name', models.CharField(max_length=50)),
-                ('display_order', models.PositiveSmallIntegerField(default=0)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.SlugField(max_length=20, unique=True)),
+                ("name", models.CharField(max_length=50)),
+                ("display_order", models.PositiveSmallIntegerField(default=0)),
             ],
             options={
-                'ordering': ['display_order'],
+                "ordering": ["display_order"],
             },
         ),
         migrations.RunPython(add_phases, migrations.RunPython.noop),

@@ -7,144 +7,326 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('hubs', '0003_teaching_phases'),
+        ("hubs", "0003_teaching_phases"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Programme',
+            name="Programme",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=120, unique=True)),
-                ('slug', models.SlugField(max_length=80, unique=True)),
-                ('summary', models.TextField(blank=True)),
-                ('is_active', models.BooleanField(default=True)),
-                ('phases', models.ManyToManyField(blank=True, related_name='programmes', to='hubs.teachingphase')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=120, unique=True)),
+                ("slug", models.SlugField(max_length=80, unique=True)),
+                ("summary", models.TextField(blank=True)),
+                ("is_active", models.BooleanField(default=True)),
+                (
+                    "phases",
+                    models.ManyToManyField(
+                        blank=True, related_name="programmes", to="hubs.teachingphase"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='WorkGroup',
+            name="WorkGroup",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=200)),
-                ('slug', models.SlugField(max_length=120, unique=True)),
-                ('local_need', models.TextField(blank=True, help_text='For a locally designed Work Group: the need it answers.')),
-                ('audience', models.CharField(choices=[('teachers', 'Teachers'), ('send', 'Special schools and SEND'), ('teaching_assistants', 'Teaching assistants (HLTAs and LSAs)'), ('mixed_age', 'Teachers of mixed-age classes'), ('leaders', 'Maths leads and senior leaders')], default='teachers', max_length=20)),
-                ('description', models.TextField()),
-                ('delivery', models.CharField(choices=[('in_person', 'In person'), ('online', 'Online'), ('blended', 'Blended (in person and online)')], default='in_person', max_length=10)),
-                ('academic_year', models.PositiveSmallIntegerField(help_text='The year the academic year starts in: 2026 for 2026-27.')),
-                ('capacity', models.PositiveSmallIntegerField(verbose_name='places')),
-                ('places_taken', models.PositiveSmallIntegerField(default=0, editable=False)),
-                ('eligibility', models.TextField(blank=True, verbose_name='who it is for')),
-                ('application_deadline', models.DateField(blank=True, null=True)),
-                ('cost', models.DecimalField(decimal_places=2, default=0, help_text='0 means fully funded.', max_digits=7)),
-                ('status', models.CharField(choices=[('draft', 'Draft'), ('open', 'Open for applications'), ('closed', 'Closed')], default='draft', max_length=10)),
-                ('lead_name', models.CharField(blank=True, max_length=150, verbose_name='lead')),
-                ('starts_on', models.DateField(blank=True, editable=False, null=True)),
-                ('starting_term', models.CharField(blank=True, choices=[('autumn', 'Autumn term'), ('spring', 'Spring term'), ('summer', 'Summer term')], max_length=6)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('hub', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='workgroups', to='hubs.hub')),
-                ('phases', models.ManyToManyField(related_name='workgroups', to='hubs.teachingphase')),
-                ('programme', models.ForeignKey(blank=True, help_text='Leave empty for a Work Group the hub designed for a local need.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='workgroups', to='workgroups.programme')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=200)),
+                ("slug", models.SlugField(max_length=120, unique=True)),
+                (
+                    "local_need",
+                    models.TextField(
+                        blank=True,
+                        help_text="For a locally designed Work Group: the need it answers.",
+                    ),
+                ),
+                (
+                    "audience",
+                    models.CharField(
+                        choices=[
+                            ("teachers", "Teachers"),
+                            ("send", "Special schools and SEND"),
+                            ("teaching_assistants", "Teaching assistants (HLTAs and LSAs)"),
+                            ("mixed_age", "Teachers of mixed-age classes"),
+                            ("leaders", "Maths leads and senior leaders"),
+                        ],
+                        default="teachers",
+                        max_length=20,
+                    ),
+                ),
+                ("description", models.TextField()),
+                (
+                    "delivery",
+                    models.CharField(
+                        choices=[
+                            ("in_person", "In person"),
+                            ("online", "Online"),
+                            ("blended", "Blended (in person and online)"),
+                        ],
+                        default="in_person",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "academic_year",
+                    models.PositiveSmallIntegerField(
+                        help_text="The year the academic year starts in: 2026 for 2026-27."
+                    ),
+                ),
+                ("capacity", models.PositiveSmallIntegerField(verbose_name="places")),
+                ("places_taken", models.PositiveSmallIntegerField(default=0, editable=False)),
+                ("eligibility", models.TextField(blank=True, verbose_name="who it is for")),
+                ("application_deadline", models.DateField(blank=True, null=True)),
+                (
+                    "cost",
+                    models.DecimalField(
+                        decimal_places=2, default=0, help_text="0 means fully funded.", max_digits=7
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Draft"),
+                            ("open", "Open for applications"),
+                            ("closed", "Closed"),
+                        ],
+                        default="draft",
+                        max_length=10,
+                    ),
+                ),
+                ("lead_name", models.CharField(blank=True, max_length=150, verbose_name="lead")),
+                ("starts_on", models.DateField(blank=True, editable=False, null=True)),
+                (
+                    "starting_term",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("autumn", "Autumn term"),
+                            ("spring", "Spring term"),
+                            ("summer", "Summer term"),
+                        ],
+                        max_length=6,
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "hub",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="workgroups",
+                        to="hubs.hub",
+                    ),
+                ),
+                (
+                    "phases",
+                    models.ManyToManyField(related_name="workgroups", to="hubs.teachingphase"),
+                ),
+                (
+                    "programme",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Leave empty for a Work Group the hub designed for a local need.",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="workgroups",
+                        to="workgroups.programme",
+                    ),
+                ),
             ],
             options={
-                'ordering': [models.OrderBy(models.F('starts_on'), nulls_last=True), 'title'],
+                "ordering": [models.OrderBy(models.F("starts_on"), nulls_last=True), "title"],
             },
         ),
         migrations.CreateModel(
-            name='Session',
+            name="Session",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('order', models.PositiveSmallIntegerField()),
-                ('starts_at', models.DateTimeField()),
-                ('ends_at', models.DateTimeField()),
-                ('is_online', models.BooleanField(default=False)),
-                ('venue_name', models.CharField(blank=True, max_length=200)),
-                ('venue_address', models.CharField(blank=True, max_length=300)),
-                ('gap_task', models.TextField(blank=True, help_text='What participants try in class before the next session.')),
-                ('workgroup', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='sessions', to='workgroups.workgroup')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("order", models.PositiveSmallIntegerField()),
+                ("starts_at", models.DateTimeField()),
+                ("ends_at", models.DateTimeField()),
+                ("is_online", models.BooleanField(default=False)),
+                ("venue_name", models.CharField(blank=True, max_length=200)),
+                ("venue_address", models.CharField(blank=True, max_length=300)),
+                (
+                    "gap_task",
+                    models.TextField(
+                        blank=True,
+                        help_text="What participants try in class before the next session.",
+                    ),
+                ),
+                (
+                    "workgroup",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="sessions",
+                        to="workgroups.workgroup",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['workgroup', 'order'],
+                "ordering": ["workgroup", "order"],
             },
         ),
         migrations.CreateModel(
-            name='Enrolment',
+            name="Enrolment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('confirmed', 'Place confirmed'), ('waiting', 'On the waiting list'), ('withdrawn', 'Withdrawn'), ('completed', 'Completed')], max_length=10)),
-                ('requested_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('confirmed_at', models.DateTimeField(blank=True, null=True)),
-                ('withdrawn_at', models.DateTimeField(blank=True, null=True)),
-                ('completed_at', models.DateTimeField(blank=True, null=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('school', models.ForeignKey(help_text="The teacher's school when they joined.", null=True, on_delete=django.db.models.deletion.PROTECT, related_name='enrolments', to='hubs.school')),
-                ('teacher', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='enrolments', to=settings.AUTH_USER_MODEL)),
-                ('workgroup', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='enrolments', to='workgroups.workgroup')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("confirmed", "Place confirmed"),
+                            ("waiting", "On the waiting list"),
+                            ("withdrawn", "Withdrawn"),
+                            ("completed", "Completed"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("requested_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("confirmed_at", models.DateTimeField(blank=True, null=True)),
+                ("withdrawn_at", models.DateTimeField(blank=True, null=True)),
+                ("completed_at", models.DateTimeField(blank=True, null=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "school",
+                    models.ForeignKey(
+                        help_text="The teacher's school when they joined.",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="enrolments",
+                        to="hubs.school",
+                    ),
+                ),
+                (
+                    "teacher",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="enrolments",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "workgroup",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="enrolments",
+                        to="workgroups.workgroup",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['requested_at', 'pk'],
+                "ordering": ["requested_at", "pk"],
             },
         ),
         migrations.AddIndex(
-            model_name='workgroup',
-            index=models.Index(fields=['status', 'starts_on'], name='workgroup_status_start_idx'),
+            model_name="workgroup",
+            index=models.Index(fields=["status", "starts_on"], name="workgroup_status_start_idx"),
         ),
         migrations.AddIndex(
-            model_name='workgroup',
-            index=models.Index(fields=['academic_year', 'starting_term'], name='workgroup_year_term_idx'),
+            model_name="workgroup",
+            index=models.Index(
+                fields=["academic_year", "starting_term"], name="workgroup_year_term_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='workgroup',
-            index=models.Index(fields=['hub', 'academic_year'], name='workgroup_hub_year_idx'),
+            model_name="workgroup",
+            index=models.Index(fields=["hub", "academic_year"], name="workgroup_hub_year_idx"),
         ),
         migrations.AddIndex(
-            model_name='workgroup',
-            index=models.Index(fields=['delivery'], name='workgroup_delivery_idx'),
+            model_name="workgroup",
+            index=models.Index(fields=["delivery"], name="workgroup_delivery_idx"),
         ),
         migrations.AddConstraint(
-            model_name='workgroup',
-            constraint=models.CheckConstraint(condition=models.Q(('places_taken__lte', models.F('capacity'))), name='workgroup_not_overbooked', violation_error_message='A Work Group cannot have more confirmed places than places.'),
+            model_name="workgroup",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("places_taken__lte", models.F("capacity"))),
+                name="workgroup_not_overbooked",
+                violation_error_message="A Work Group cannot have more confirmed places than places.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='workgroup',
-            constraint=models.CheckConstraint(condition=models.Q(('programme__isnull', False), models.Q(('local_need', ''), _negated=True), _connector='OR'), name='workgroup_programme_or_local_need', violation_error_message='Choose the national programme it follows, or describe the local need it answers.'),
+            model_name="workgroup",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("programme__isnull", False),
+                    models.Q(("local_need", ""), _negated=True),
+                    _connector="OR",
+                ),
+                name="workgroup_programme_or_local_need",
+                violation_error_message="Choose the national programme it follows, or describe the local need it answers.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='workgroup',
-            constraint=models.CheckConstraint(condition=models.Q(('capacity__gte', 1)), name='workgroup_has_places'),
+            model_name="workgroup",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("capacity__gte", 1)), name="workgroup_has_places"
+            ),
         ),
         migrations.AddIndex(
-            model_name='session',
-            index=models.Index(fields=['starts_at'], name='session_starts_idx'),
+            model_name="session",
+            index=models.Index(fields=["starts_at"], name="session_starts_idx"),
         ),
         migrations.AddConstraint(
-            model_name='session',
-            constraint=models.UniqueConstraint(fields=('workgroup', 'order'), name='session_order_unique'),
+            model_name="session",
+            constraint=models.UniqueConstraint(
+                fields=("workgroup", "order"), name="session_order_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='session',
-            constraint=models.CheckConstraint(condition=models.Q(('ends_at__gt', models.F('starts_at'))), name='session_ends_after_start', violation_error_message='A session must end after it starts.'),
+            model_name="session",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("ends_at__gt", models.F("starts_at"))),
+                name="session_ends_after_start",
+                violation_error_message="A session must end after it starts.",
+            ),
         ),
         migrations.AddIndex(
-            model_name='enrolment',
-            index=models.Index(fields=['workgroup', 'status', 'requested_at'], name='enrolment_queue_idx'),
+            model_name="enrolment",
+            index=models.Index(
+                fields=["workgroup", "status", "requested_at"], name="enrolment_queue_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='enrolment',
-            index=models.Index(fields=['teacher', 'status'], name='enrolment_teacher_idx'),
+            model_name="enrolment",
+            index=models.Index(fields=["teacher", "status"], name="enrolment_teacher_idx"),
         ),
         migrations.AddConstraint(
-            model_name='enrolment',
-            constraint=models.UniqueConstraint(condition=models.Q(('status__in', ['confirmed', 'waiting', 'completed'])), fields=('workgroup', 'teacher'), name='enrolment_one_active_per_teacher', violation_error_message='You are already enrolled in this Work Group.'),
+            model_name="enrolment",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("status__in", ["confirmed", "waiting", "completed"])),
+                fields=("workgroup", "teacher"),
+                name="enrolment_one_active_per_teacher",
+                violation_error_message="You are already enrolled in this Work Group.",
+            ),
         ),
     ]
