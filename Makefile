@@ -30,7 +30,8 @@ run: $(STAMP)
 	@mkdir -p var
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py load_reference_data
-	$(PY) manage.py import_schools fixtures/gias_sample.csv
+	$(PY) manage.py import_schools --no-progress fixtures/gias_sample.csv
+	$(PY) manage.py load_demo_workgroups
 	$(PY) manage.py collectstatic --no-input --verbosity 0
 	@if [ -n "$${CELERY_BROKER_URL:-}" ]; then \
 	  echo "Starting a Celery worker on $$CELERY_BROKER_URL"; \

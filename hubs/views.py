@@ -1,10 +1,13 @@
 from django.db.models import Prefetch, prefetch_related_objects
 from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
 
 from hubs.forms import FindHubForm
 from hubs.models import Hub, Partnership, RecordStatus, Region, School
+from workgroups.models import WorkGroup
 
 FINDER_RESULTS_SHOWN = 25
+HUB_PAGE_WORKGROUPS = 5
 
 
 def home(request):
@@ -44,6 +47,9 @@ def hub_detail(request, slug: str):
         "team": hub.leadership_team.all(),
         "authorities": hub.local_authorities.select_related("region").order_by("name"),
         "school_count": School.objects.open().filter(local_authority__hubs=hub).count(),
+        "workgroups": WorkGroup.objects.with_places()
+        .filter(hub=hub, starts_on__gte=timezone.localdate())
+        .order_by("starts_on", "title")[:HUB_PAGE_WORKGROUPS],
     }
     return render(request, "hubs/hub_detail.html", context)
 

@@ -125,8 +125,9 @@ def test_hub_page_runs_a_fixed_number_of_queries(client, hub, django_assert_num_
         )
         LeadershipTeamMember.objects.create(hub=hub, name=f"Person {n}", role="maths_lead")
     # 1 hub and region, 2 current partnerships with schools and organisations,
-    # 3 leadership team, 4 local authorities with regions, 5 open schools in area.
-    with django_assert_num_queries(5):
+    # 3 leadership team, 4 local authorities with regions, 5 open schools in area,
+    # 6 upcoming Work Groups with places.
+    with django_assert_num_queries(6):
         assert client.get(hub.get_absolute_url()).status_code == 200
 
 
@@ -136,3 +137,27 @@ def test_hub_list_runs_a_fixed_number_of_queries(client, reference_data, django_
     # 1 hubs with regions, 2 their current lead partnerships with schools.
     with django_assert_num_queries(2):
         assert client.get(reverse("hubs:list")).status_code == 200
+
+
+def test_hub_page_lists_its_upcoming_work_groups_with_places(client, hub):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from tests.factories import make_session, make_workgroup
+
+    soon = timezone.now() + timedelta(days=20)
+    open_group = make_workgroup(hub, title="Mastering Fractions")
+    make_session(open_group, 1, soon)
+    full_group = make_workgroup(hub, title="Full Group", capacity=1)
+    make_session(full_group, 1, soon)
+    full_group.__class__.objects.filter(pk=full_group.pk).update(places_taken=1)
+    draft = make_workgroup(hub, title="Draft Group", status="draft")
+    make_session(draft, 1, soon)
+
+    text = page_text(client.get(hub.get_absolute_url()))
+    assert "Mastering Fractions" in text
+    assert "20 places left" in text
+    assert "Full Group" not in text
+    assert "Draft Group" not in text
+    assert "/workgroups/?hub=archimedes-ne" in text

@@ -2,7 +2,6 @@
 
 from django.db import migrations, models
 
-
 PHASES = [
     ("eyfs", "Early years (EYFS)"),
     ("primary", "Primary"),
