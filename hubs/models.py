@@ -381,6 +381,14 @@ class LeadershipTeamMember(models.Model):
 class TeachingPhase(models.Model):
     """A phase that teachers teach and Work Groups are for: EYFS, primary, secondary, post-16."""
 
+    # Seeded by migration 0003 and ensured again by load_reference_data.
+    DEFAULTS = [
+        ("eyfs", "Early years (EYFS)"),
+        ("primary", "Primary"),
+        ("secondary", "Secondary"),
+        ("post16", "Post-16"),
+    ]
+
     code = models.SlugField(max_length=20, unique=True)
     name = models.CharField(max_length=50)
     display_order = models.PositiveSmallIntegerField(default=0)

@@ -1,10 +1,17 @@
 import io
+import logging
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
 
 import pytest
+from celery import signals as celery_signals
+from celery.contrib.testing.worker import start_worker
 from django.core.management import call_command
 from django.db import connection
 
 from hubs.models import Hub
+from hubs_portal.celery import app as celery_app
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -26,3 +33,111 @@ def reference_data(db):
 def hub(reference_data) -> Hub:
     """Archimedes NE: Darlington (841) among its authorities, Carmel College its lead."""
     return Hub.objects.get(slug="archimedes-ne")
+
+
+# --- A real Celery worker --------------------------------------------------
+
+
+def _wait_until(condition, *, timeout: float = 10.0, interval: float = 0.05, message: str = ""):
+    """Poll ``condition()`` until it returns something truthy, and return that.
+
+    Fails the test after ``timeout`` seconds. Use it instead of sleeping: the
+    test goes on as soon as the worker has done its part.
+    """
+    deadline = time.monotonic() + timeout
+    while True:
+        result = condition()
+        if result:
+            return result
+        if time.monotonic() >= deadline:
+            pytest.fail(message or f"Still waiting after {timeout} s: {condition!r}")
+        time.sleep(interval)
+
+
+@pytest.fixture
+def wait_until():
+    """``wait_until(condition, timeout=10)``: poll until ``condition()`` holds (see _wait_until)."""
+    return _wait_until
+
+
+@dataclass
+class CeleryWorker:
+    """The worker started by the ``celery_worker`` fixture, and what it has run."""
+
+    queue: str
+    # Task id -> the states task_postrun reported for it, in order ("RETRY",
+    # then "SUCCESS" or "FAILURE"); a retried task keeps its id.
+    runs: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+
+    def wait_for(self, task_id: str, timeout: float = 10.0) -> str:
+        """Wait until the task has finished for good (not just retried); return its state."""
+        return _wait_until(
+            lambda: (states := self.runs.get(task_id)) and states[-1] != "RETRY" and states[-1],
+            timeout=timeout,
+            message=f"task {task_id} did not finish within {timeout} s: {self.runs.get(task_id)}",
+        )
+
+
+def _leave_logging_alone(**kwargs):
+    # Any receiver of setup_logging stops Celery from replacing the root
+    # logger's handlers and levels, which pytest's log capture relies on.
+    return None
+
+
+@pytest.fixture
+def celery_worker(transactional_db):
+    """A real Celery worker, in a thread of this process, on the real Redis.
+
+    For tests about tasks: mark them ``@pytest.mark.django_db(transaction=True)``
+    (the worker has its own database connection and sees only committed rows).
+    While it runs, tasks are no longer eager: ``delay``/``delay_on_commit`` send
+    them through the broker (CELERY_BROKER_URL, else Redis database 15) to this
+    worker, on this test run's own queue (settings_test), purged before and
+    deleted after.
+    The worker runs in this process, so it sees ``settings`` overrides. Settings
+    are restored afterwards; the worker is stopped before the database is
+    flushed. Wait for its effects with ``wait_until`` or ``worker.wait_for(id)``.
+    """
+    app = celery_app
+    # Only eagerness changes here: the broker and the queue are set in
+    # settings_test, because Celery caches its producer pool and routes on
+    # first use (an eager task earlier in the run is enough).
+    changes = {"task_always_eager": False, "worker_enable_remote_control": False}
+    saved = {name: app.conf[name] for name in changes}
+    app.conf.update(changes)
+    worker = CeleryWorker(queue=app.conf.task_default_queue)
+
+    def record(sender=None, task_id=None, state=None, **kwargs):
+        worker.runs[task_id].append(state)
+
+    def purge():
+        with app.connection_for_write() as connection:
+            connection.default_channel.queue_purge(worker.queue)
+
+    def drop_queue():
+        # Declaring first lets kombu find the bindings it keeps in Redis, so
+        # deleting removes them too: nothing is left behind per run.
+        with app.connection_for_write() as connection:
+            queue = app.amqp.queues[worker.queue](connection.default_channel)
+            queue.declare()
+            queue.delete()
+
+    celery_signals.setup_logging.connect(_leave_logging_alone)
+    celery_signals.task_postrun.connect(record, weak=False)
+    try:
+        purge()
+        with start_worker(
+            app,
+            pool="solo",
+            perform_ping_check=False,
+            loglevel="WARNING",
+            queues=[worker.queue],
+            shutdown_timeout=30,
+        ):
+            yield worker
+        drop_queue()
+    finally:
+        celery_signals.task_postrun.disconnect(record)
+        celery_signals.setup_logging.disconnect(_leave_logging_alone)
+        logging.captureWarnings(False)  # celery's log setup turned it on
+        app.conf.update(saved)

@@ -31,22 +31,10 @@ def make_lead(hub: Hub, school: School | None = None, **fields) -> Partnership:
     return Partnership.objects.create(hub=hub, school=school, **fields)
 
 
-# As the migration hubs/0003 creates them. Transactional tests (browser tests)
-# flush the tables afterwards, migration rows included, so the factories
-# recreate a phase when it is missing.
-_PHASE_NAMES = {
-    "eyfs": "Early years (EYFS)",
-    "primary": "Primary",
-    "secondary": "Secondary",
-    "post16": "Post-16",
-}
-
-
 def phase(code: str) -> TeachingPhase:
-    order = list(_PHASE_NAMES).index(code) if code in _PHASE_NAMES else 99
-    return TeachingPhase.objects.get_or_create(
-        code=code, defaults={"name": _PHASE_NAMES.get(code, code), "display_order": order}
-    )[0]
+    # load_reference_data (the reference_data fixture) ensures the phases
+    # exist, even after a transactional test has flushed the migration's rows.
+    return TeachingPhase.objects.get(code=code)
 
 
 def make_workgroup(hub: Hub, **fields) -> WorkGroup:

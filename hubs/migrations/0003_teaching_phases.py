@@ -2,6 +2,7 @@
 
 from django.db import migrations, models
 
+# A copy of TeachingPhase.DEFAULTS as it was when this migration was written.
 PHASES = [
     ("eyfs", "Early years (EYFS)"),
     ("primary", "Primary"),

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from hubs.models import Hub, LocalAuthority, Partnership, RecordStatus, Region
+from hubs.models import Hub, LocalAuthority, Partnership, RecordStatus, Region, TeachingPhase
 
 REFERENCE_DIR = Path(settings.BASE_DIR) / "fixtures" / "reference"
 
@@ -60,6 +60,11 @@ class Command(BaseCommand):
             }
             authorities[row["code"]] = self._upsert(
                 LocalAuthority, {"code": row["code"]}, values, update
+            )
+
+        for order, (code, name) in enumerate(TeachingPhase.DEFAULTS):
+            TeachingPhase.objects.get_or_create(
+                code=code, defaults={"name": name, "display_order": order}
             )
 
         created_hubs = 0
