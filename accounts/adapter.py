@@ -1,8 +1,12 @@
 import uuid
+from types import SimpleNamespace
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core import context as allauth_context
 
 from notifications.services import email_queue
+
+SITE_NAME = "Maths Hubs"
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -12,11 +16,17 @@ class AccountAdapter(DefaultAccountAdapter):
         The message is rendered now, during the request, because its context
         holds objects a task could not receive; only strings are stored.
         """
-        message = self.render_mail(template_prefix, email, context)
+        request = allauth_context.request
+        site = SimpleNamespace(name=SITE_NAME, domain=request.get_host() if request else "")
+        message = self.render_mail(
+            template_prefix,
+            email,
+            {"request": request, "email": email, "current_site": site, **context},
+        )
         html = next(
             (
-                content
-                for content, mimetype in getattr(message, "alternatives", [])
+                body
+                for body, mimetype in getattr(message, "alternatives", [])
                 if mimetype == "text/html"
             ),
             "",

@@ -1,5 +1,112 @@
-from django.http import HttpResponse
+"""The teacher's own profile: who they are, where they teach and what."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+
+from accounts.forms import ProfileForm, SchoolSearchForm
+from accounts.models import User
+from hubs.models import School
+
+PROFILE_SCHOOLS_SHOWN = 20
 
 
-def profile(request):
-    return HttpResponse("TODO")
+@login_required
+def profile(request: HttpRequest) -> HttpResponse:
+    """Edit the logged-in teacher's profile; there is no one else's to edit.
+
+    The school is found without JavaScript: a GET search lists matching open
+    schools as radio buttons, and the POST (which carries the search along,
+    to show the same list again if something needs fixing) saves.
+    """
+    user = request.user
+    params = request.POST if request.method == "POST" else request.GET
+    search = SchoolSearchForm(params)
+    query = search.cleaned_data["school_q"] if search.is_valid() else ""
+    next_url = _safe_next(request, params.get("next", ""))
+
+    if request.method == "POST":
+        form = ProfileForm(request.POST, current_school_id=user.school_id)
+        if form.is_valid():
+            _save_profile(user, form.cleaned_data)
+            messages.success(request, "Your profile is saved.")
+            return redirect(next_url or "workgroups:mine")
+    else:
+        form = ProfileForm(
+            initial={
+                "full_name": user.full_name,
+                "job_role": user.job_role,
+                "phases": list(user.phases.values_list("pk", flat=True)),
+                "school": user.school_id,
+            },
+            current_school_id=user.school_id,
+        )
+
+    schools, found, more = _school_choices(query, user.school_id)
+    chosen = form["school"].value()
+    context = {
+        "form": form,
+        "search": search,
+        "query": query,
+        "schools": schools,
+        "found": found,
+        "more": more,
+        "shown": PROFILE_SCHOOLS_SHOWN,
+        "chosen": "" if chosen is None else str(chosen),
+        "next_url": next_url,
+    }
+    return render(request, "accounts/profile.html", context)
+
+
+def _school_choices(query: str, current_school_id: int | None) -> tuple[list[School], int, bool]:
+    """The schools to offer: the current one first, then up to 20 search matches.
+
+    Returns the list, how many search matches it holds and whether there were
+    more. One query for the search (one row past the limit tells us there
+    are more, without a count), and one for the current school when the
+    search did not find it.
+    """
+    matches: list[School] = []
+    if query:
+        matches = list(
+            School.objects.search(query)
+            .open()
+            .select_related("local_authority")
+            .order_by("name", "urn")[: PROFILE_SCHOOLS_SHOWN + 1]
+        )
+    more = len(matches) > PROFILE_SCHOOLS_SHOWN
+    matches = matches[:PROFILE_SCHOOLS_SHOWN]
+    schools = list(matches)
+    if current_school_id and all(school.pk != current_school_id for school in matches):
+        current = (
+            School.objects.select_related("local_authority").filter(pk=current_school_id).first()
+        )
+        if current is not None:
+            schools.insert(0, current)
+    return schools, len(matches), more
+
+
+@transaction.atomic
+def _save_profile(user: User, data: dict) -> None:
+    user.full_name = data["full_name"]
+    user.job_role = data["job_role"]
+    user.school = data["school"]
+    fields = ["full_name", "job_role", "school"]
+    if user.profile_completed_at is None:
+        user.profile_completed_at = timezone.now()
+        fields.append("profile_completed_at")
+    user.save(update_fields=fields)
+    user.phases.set(data["phases"])
+
+
+def _safe_next(request: HttpRequest, url: str) -> str:
+    """``url`` if it stays on this site, else "" (never an open redirect)."""
+    if url and url_has_allowed_host_and_scheme(
+        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return url
+    return ""

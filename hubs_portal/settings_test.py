@@ -14,6 +14,7 @@ SECURE_SSL_REDIRECT = False
 SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
 SECURE_HSTS_SECONDS = 0
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http"
 # Hashing is deliberately slow in production; tests log in a lot.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # No collectstatic before tests: serve from the source folders.

@@ -102,9 +102,7 @@ def test_withdrawing_frees_the_place_for_the_first_on_the_waiting_list(
     mail.outbox.clear()
 
     with django_capture_on_commit_callbacks(execute=True):
-        promoted = enrolment_withdraw(
-            enrolment_id=first.enrolments.get().pk, teacher=first
-        )
+        promoted = enrolment_withdraw(enrolment_id=first.enrolments.get().pk, teacher=first)
 
     assert promoted.teacher == third
     assert third.enrolments.get().status == "confirmed"

@@ -1,0 +1,69 @@
+from django import forms
+from django.db.models import Q
+
+from accounts.models import User
+from hubs.models import School, TeachingPhase
+
+SCHOOL_REQUIRED = "Choose your school from the list. Search by its name, URN or postcode first."
+
+
+class SchoolSearchForm(forms.Form):
+    """The profile page's school search: a GET form, so it works without JavaScript."""
+
+    school_q = forms.CharField(
+        label="Search for your school",
+        help_text="Type its name, its six-digit URN or its postcode, for example "
+        "Carmel College, 136412 or DL3 8RW.",
+        max_length=100,
+        required=False,
+        error_messages={"max_length": "Keep your search to 100 characters or fewer."},
+    )
+
+    def clean_school_q(self) -> str:
+        return " ".join(self.cleaned_data["school_q"].split())
+
+
+class ProfileForm(forms.Form):
+    """A teacher's profile. The view assigns the cleaned values to the user."""
+
+    full_name = forms.CharField(
+        label="Full name",
+        max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+        error_messages={"required": "Enter your full name."},
+    )
+    job_role = forms.ChoiceField(
+        label="Your role",
+        choices=[("", "Choose your role"), *User.JobRole.choices],
+        error_messages={"required": "Choose your role."},
+    )
+    phases = forms.ModelMultipleChoiceField(
+        label="Phases you teach",
+        help_text="Choose all that apply.",
+        queryset=TeachingPhase.objects.order_by("display_order"),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={
+            "required": "Choose at least one phase you teach.",
+            "invalid_choice": "Choose phases from the list.",
+            "invalid_pk_value": "Choose phases from the list.",
+        },
+    )
+    # The template draws the radios from the search results; this field only
+    # checks that the chosen school is one a teacher may pick.
+    school = forms.ModelChoiceField(
+        queryset=School.objects.none(),
+        widget=forms.RadioSelect,
+        error_messages={"required": SCHOOL_REQUIRED, "invalid_choice": SCHOOL_REQUIRED},
+    )
+
+    def __init__(self, *args, current_school_id: int | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        # An open school, or the one already on the profile even if it has
+        # since closed: saving the rest of the profile must not fail on it.
+        allowed = Q(status=School.Status.OPEN)
+        if current_school_id:
+            allowed |= Q(pk=current_school_id)
+        self.fields["school"].queryset = School.objects.filter(allowed)
+
+    def clean_full_name(self) -> str:
+        return " ".join(self.cleaned_data["full_name"].split())
