@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from hubs.models import Hub, TeachingPhase
-from hubs_portal.lib.academic_year import current_academic_year
+from hubs_portal.lib.academic_year import academic_year_label, current_academic_year
 from tests.factories import make_session, make_teacher, make_workgroup
 from tests.helpers import page_text
 from workgroups.models import Enrolment, Programme, Session, WorkGroup
@@ -87,8 +87,19 @@ def catalogue(hub, other_hub, core_maths) -> dict[str, WorkGroup]:
 # ---- Filters -----------------------------------------------------------------------------
 
 
-def test_unfiltered_list_shows_published_groups_by_start_date(client, catalogue):
+def test_a_first_visit_shows_this_school_years_groups_by_start_date(client, catalogue):
+    # Last year's "Reasoning at Key Stage 3" waits until another year is chosen.
     assert titles(client) == [
+        "Mastering Fractions",
+        "Core Maths in Practice",
+        "Developing Number Skills in Early Years",
+    ]
+    response = client.get(LIST)
+    assert response.context["form"]["year"].value() == str(THIS_YEAR)
+
+
+def test_any_year_shows_every_published_group_by_start_date(client, catalogue):
+    assert titles(client, year="") == [
         "Reasoning at Key Stage 3",
         "Mastering Fractions",
         "Core Maths in Practice",
@@ -157,7 +168,7 @@ def test_has_places_leaves_out_groups_whose_deadline_has_passed(client, catalogu
         application_deadline=timezone.localdate()
     )
     assert titles(client, places="on") == ["Mastering Fractions"]
-    text = page_text(client.get(LIST))
+    text = page_text(client.get(LIST, {"year": ""}))
     assert f"Applications closed on {yesterday:%-d %B %Y}" in text
     assert "Full: you can join the waiting list" in text
     assert "Closed to new applications" in text
@@ -208,17 +219,18 @@ def test_an_unknown_filter_value_is_reported_and_the_others_still_apply(client, 
 
 
 def test_result_count_and_empty_message(client, catalogue):
-    assert "4 Work Groups match" in page_text(client.get(LIST))
+    assert "4 Work Groups match" in page_text(client.get(LIST, {"year": ""}))
     assert "1 Work Group matches" in page_text(client.get(LIST, {"phase": "eyfs"}))
     text = page_text(client.get(LIST, {"q": "trigonometry"}))
     assert "No Work Groups match" in text
     assert "Nothing matches all of these filters" in text
-    assert f'href="{LIST}">clear all filters</a>' in text
+    assert f'href="{LIST}?year=">clear all filters</a>' in text
 
 
 def test_an_empty_catalogue_says_so(client, db):
     text = page_text(client.get(LIST))
-    assert "No Work Groups are published yet" in text
+    assert f"No Work Groups are published for {academic_year_label(THIS_YEAR)} yet" in text
+    assert "No Work Groups are published yet" in page_text(client.get(LIST, {"year": ""}))
 
 
 # ---- Sorting and pages -------------------------------------------------------------------
@@ -528,7 +540,7 @@ def test_demo_command_loads_every_hub_once(reference_data):
 
 def test_demo_groups_show_in_the_catalogue(client, reference_data):
     call_command("load_demo_workgroups", stdout=io.StringIO())
-    response = client.get(LIST)
+    response = client.get(LIST, {"year": ""})
     assert response.context["total"] == WorkGroup.objects.published().count()
     detail = client.get(response.context["workgroups"][0].get_absolute_url())
     assert detail.status_code == 200

@@ -10,7 +10,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from hubs.models import Hub, Region, TeachingPhase
-from hubs_portal.lib.academic_year import Term, academic_year_label
+from hubs_portal.lib.academic_year import Term, academic_year_label, current_academic_year
 from workgroups.models import Programme, WorkGroup
 
 
@@ -107,6 +107,8 @@ class WorkGroupFilter(django_filters.FilterSet):
             .values_list("academic_year", flat=True)
             .distinct()
         )
+        # The current year is always offered: it is the first visit's default.
+        years = sorted({*years, current_academic_year()}, reverse=True)
         self.filters["year"].extra["choices"] = [
             (str(year), academic_year_label(year)) for year in years
         ]
