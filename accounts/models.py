@@ -58,6 +58,11 @@ class User(AbstractBaseUser, PermissionsMixin):
         default=False, help_text="Can log in to the national administration site."
     )
     is_active = models.BooleanField(default=True)
+    is_ncetm_staff = models.BooleanField(
+        "NCETM staff",
+        default=False,
+        help_text="National staff: can read every hub's workspace and grant hub roles.",
+    )
     date_joined = models.DateTimeField(default=timezone.now)
 
     school = models.ForeignKey(

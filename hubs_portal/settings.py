@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "exchange",
     "reports",
     "notifications",
+    "newsletters",
 ]
 
 MIDDLEWARE = [

@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from hubs import views as hub_views
+from hubs import views_manage
 
 admin.site.site_header = "Maths Hubs portal: national administration"
 admin.site.site_title = "Maths Hubs administration"
@@ -17,5 +18,13 @@ urlpatterns = [
     path("", include("workgroups.urls")),
     path("account/", include("accounts.urls")),
     path("account/", include("allauth.urls")),
+    path("newsletter/", include("newsletters.urls")),
+    # The hub workspace. Every view under manage/<hub_slug>/ checks that the
+    # user is on that hub's team (hubs/access.py); tests/test_workspace_access.py
+    # walks every one of them as an outsider.
+    path("manage/", views_manage.my_hubs, name="manage-home"),
+    path("manage/<slug:hub_slug>/", include("hubs.urls_manage")),
+    path("manage/<slug:hub_slug>/workgroups/", include("workgroups.urls_manage")),
+    path("manage/<slug:hub_slug>/newsletter/", include("newsletters.urls_manage")),
     path("admin/", admin.site.urls),
 ]

@@ -1,0 +1,1 @@
+# Subscribers, issues and deliveries arrive with the newsletter work.

@@ -1,0 +1,4 @@
+
+app_name = "manage-newsletter"
+
+urlpatterns: list = []

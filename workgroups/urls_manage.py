@@ -1,0 +1,4 @@
+
+app_name = "manage-workgroups"
+
+urlpatterns: list = []
