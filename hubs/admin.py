@@ -2,7 +2,9 @@ from django.contrib import admin
 from django.db.models import Count
 
 from hubs.models import (
+    AuditEntry,
     Hub,
+    HubMembership,
     LeadershipTeamMember,
     LocalAuthority,
     Organisation,
@@ -116,3 +118,30 @@ class LeadershipTeamMemberAdmin(admin.ModelAdmin):
     list_filter = ["role", "hub__region", "hub"]
     search_fields = ["name", "email", "hub__name"]
     list_select_related = ["hub"]
+
+
+@admin.register(HubMembership)
+class HubMembershipAdmin(admin.ModelAdmin):
+    """NCETM staff grant hub roles here (hub leads manage their own team in the workspace)."""
+
+    list_display = ["user", "hub", "role", "created_at"]
+    list_filter = ["role", "hub__region", "hub"]
+    search_fields = ["user__email", "user__full_name", "hub__name"]
+    autocomplete_fields = ["user", "hub"]
+    list_select_related = ["user", "hub"]
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin):
+    list_display = ["at", "hub", "user", "action", "object_type", "object_repr"]
+    list_filter = ["action", "object_type", "hub"]
+    search_fields = ["object_repr", "user__email", "hub__name"]
+    list_select_related = ["hub", "user"]
+    date_hierarchy = "at"
+    readonly_fields = [field.name for field in AuditEntry._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
