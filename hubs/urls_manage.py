@@ -8,4 +8,16 @@ app_name = "manage"
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
+    path("partners/", views.partners, name="partners"),
+    path("partners/add/", views.partner_add, name="partner-add"),
+    path("partners/<int:pk>/end/", views.partner_end, name="partner-end"),
+    path("partners/contact/", views.contact_edit, name="contact-edit"),
+    path("leadership/add/", views.leader_add, name="leader-add"),
+    path("leadership/<int:pk>/edit/", views.leader_edit, name="leader-edit"),
+    path("leadership/<int:pk>/remove/", views.leader_remove, name="leader-remove"),
+    path("team/", views.team, name="team"),
+    path("team/add/", views.team_add, name="team-add"),
+    path("team/<int:pk>/role/", views.team_role, name="team-role"),
+    path("team/<int:pk>/remove/", views.team_remove, name="team-remove"),
+    path("history/", views.audit, name="audit"),
 ]

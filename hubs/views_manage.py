@@ -1,9 +1,79 @@
-"""The hub team's workspace: dashboard, partners, leadership team, team, audit trail."""
+"""The hub team's workspace: dashboard, partners, leadership team, team, audit trail.
 
+Every view takes the hub from ``hub_team_required`` (outsiders get a 404) and
+fetches children through it. Writes happen in one transaction with their
+audit entry, then redirect with a message.
+"""
+
+from datetime import date
+
+from django.apps import apps
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import redirect, render
+from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, PermissionDenied
+from django.core.exceptions import ValidationError as ModelValidationError
+from django.core.paginator import Paginator
+from django.db import IntegrityError, models, transaction
+from django.db.models import Count, F, Q, Sum
+from django.db.models.functions import Coalesce
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
 
 from hubs.access import hub_team_required, user_hubs
+from hubs.audit import audit_record, snapshot
+from hubs.forms_manage import (
+    HubContactForm,
+    LeadershipTeamMemberForm,
+    PartnershipAddForm,
+    PartnershipEndForm,
+    SchoolSearchForm,
+    TeamAddForm,
+    TeamRoleForm,
+)
+from hubs.models import (
+    AuditEntry,
+    Hub,
+    HubMembership,
+    LeadershipTeamMember,
+    Organisation,
+    Partnership,
+    School,
+)
+from hubs.services import partnership_add
+from hubs_portal.lib.academic_year import academic_year_label, current_academic_year
+from workgroups.models import Enrolment, Session, WorkGroup
+
+UPCOMING_SESSIONS = 10
+PARTNER_SCHOOLS_SHOWN = 20
+AUDIT_PER_PAGE = 50
+
+PARTNERSHIP_FIELDS = [
+    "role",
+    "school",
+    "organisation",
+    "recorded_name",
+    "status",
+    "start_date",
+    "end_date",
+]
+LEADER_FIELDS = ["name", "role", "email", "display_order"]
+CONTACT_FIELDS = ["contact_email", "website"]
+
+# Labels for the change history; actions recorded elsewhere fall back to
+# their code made readable.
+ACTION_LABELS = {
+    "partnership.add": "Added a partner",
+    "partnership.end": "Ended a partnership",
+    "organisation.add": "Added an organisation",
+    "leader.add": "Added to the leadership team",
+    "leader.change": "Changed a leadership team entry",
+    "leader.remove": "Removed from the leadership team",
+    "hub.contact": "Changed the hub's contact details",
+    "membership.add": "Added to the hub team",
+    "membership.role": "Changed a team role",
+    "membership.remove": "Removed from the hub team",
+}
 
 
 @login_required
@@ -15,6 +85,562 @@ def my_hubs(request):
     return render(request, "manage/my_hubs.html", {"hubs": hubs})
 
 
+# --- Who may do what --------------------------------------------------------
+
+
+def _team_role(user, hub: Hub) -> str | None:
+    return HubMembership.objects.filter(hub=hub, user=user).values_list("role", flat=True).first()
+
+
+def _permissions(user, hub: Hub) -> dict[str, bool]:
+    """What the page may offer: the server checks again on every write."""
+    if user.is_superuser:
+        return {"is_lead": True, "can_manage_team": True}
+    role = _team_role(user, hub)
+    is_lead = role == HubMembership.Role.LEAD
+    # As in hubs.access: NCETM staff grant roles unless they are on the team.
+    return {
+        "is_lead": is_lead,
+        "can_manage_team": is_lead or (role is None and user.is_ncetm_staff),
+    }
+
+
+def _require_lead(request, hub: Hub) -> None:
+    """For the pages that only show a lead's form: writes are checked by hub_team_required."""
+    if not _permissions(request.user, hub)["is_lead"]:
+        raise PermissionDenied("Only the hub's leads can do this.")
+
+
+# --- Dashboard --------------------------------------------------------------
+
+
 @hub_team_required
 def dashboard(request, hub):
-    return render(request, "manage/dashboard.html", {"hub": hub})
+    year = current_academic_year()
+    groups = WorkGroup.objects.filter(hub=hub, academic_year=year)
+    published = ~Q(status=WorkGroup.Status.DRAFT)
+    figures = groups.aggregate(
+        draft=Count("pk", filter=Q(status=WorkGroup.Status.DRAFT)),
+        open=Count("pk", filter=Q(status=WorkGroup.Status.OPEN)),
+        full=Count("pk", filter=Q(status=WorkGroup.Status.OPEN, places_taken__gte=F("capacity"))),
+        closed=Count("pk", filter=Q(status=WorkGroup.Status.CLOSED)),
+        places_offered=Coalesce(Sum("capacity", filter=published), 0),
+        places_filled=Coalesce(Sum("places_taken", filter=published), 0),
+    )
+    holds_place = Q(status__in=Enrolment.HOLDS_PLACE)
+    figures |= Enrolment.objects.filter(
+        workgroup__hub=hub, workgroup__academic_year=year
+    ).aggregate(
+        waiting=Count("pk", filter=Q(status=Enrolment.Status.WAITING)),
+        schools=Count("school", filter=holds_place, distinct=True),
+        teachers=Count("teacher", filter=holds_place, distinct=True),
+    )
+    sessions = (
+        Session.objects.filter(workgroup__hub=hub, starts_at__gte=timezone.now())
+        .select_related("workgroup")
+        .order_by("starts_at", "pk")[:UPCOMING_SESSIONS]
+    )
+    context = {
+        "hub": hub,
+        "year_label": academic_year_label(year),
+        "figures": figures,
+        "sessions": sessions,
+    }
+    return render(request, "manage/dashboard.html", context)
+
+
+# --- Partners, leadership team and contact details ---------------------------
+
+
+def _partnership_state(partnership: Partnership) -> dict:
+    return snapshot(partnership, PARTNERSHIP_FIELDS) | {"partner": partnership.partner_name}
+
+
+def _partnership_phase(partnership: Partnership, today: date) -> str:
+    if partnership.end_date is not None and partnership.end_date < today:
+        return "ended"
+    if partnership.start_date is not None and partnership.start_date > today:
+        return "future"
+    return "current"
+
+
+@hub_team_required
+def partners(request, hub):
+    today = timezone.localdate()
+    phase_order = {"current": 0, "future": 1, "ended": 2}
+    by_role = {role: [] for role in Partnership.Role}
+    rows = hub.partnerships.select_related("school__local_authority", "organisation").order_by(
+        "start_date", "pk"
+    )
+    for partnership in rows:
+        partnership.phase = _partnership_phase(partnership, today)
+        by_role[partnership.role].append(partnership)
+    roles = [
+        {
+            "label": role.label,
+            "slug": role.value,
+            # Current first, then those starting later, then ended ones.
+            "partnerships": sorted(by_role[role], key=lambda p: phase_order[p.phase]),
+        }
+        for role in Partnership.Role
+    ]
+    context = {
+        "hub": hub,
+        "roles": roles,
+        "team": hub.leadership_team.order_by("display_order", "name"),
+        "authorities": hub.local_authorities.select_related("region").order_by("name"),
+        **_permissions(request.user, hub),
+    }
+    return render(request, "manage/partners.html", context)
+
+
+def _school_choices(query: str, chosen: str | None) -> tuple[list[School], int, bool]:
+    """Schools to choose from: up to 20 matches, plus the one already chosen.
+
+    Returns the list, how many matches it holds and whether there were more
+    (one row past the limit says so, without a count).
+    """
+    matches: list[School] = []
+    if query:
+        matches = list(
+            School.objects.search(query)
+            .select_related("local_authority")
+            .order_by("name", "urn")[: PARTNER_SCHOOLS_SHOWN + 1]
+        )
+    more = len(matches) > PARTNER_SCHOOLS_SHOWN
+    matches = matches[:PARTNER_SCHOOLS_SHOWN]
+    schools = list(matches)
+    if chosen and str(chosen).isdigit() and all(str(s.pk) != str(chosen) for s in matches):
+        school = (
+            School.objects.exclude(status=School.Status.CLOSED)
+            .select_related("local_authority")
+            .filter(pk=int(chosen))
+            .first()
+        )
+        if school is not None:
+            schools.insert(0, school)
+    return schools, len(matches), more
+
+
+def _add_partnership(hub: Hub, user, data: dict) -> Partnership:
+    with transaction.atomic():
+        organisation = data["organisation"]
+        if data["school"] is None and organisation is None:
+            organisation, created = Organisation.objects.get_or_create(
+                name=data["new_organisation_name"],
+                defaults={"kind": data["new_organisation_kind"] or Organisation.Kind.OTHER},
+            )
+            if created:
+                audit_record(
+                    hub=hub,
+                    user=user,
+                    action="organisation.add",
+                    target=organisation,
+                    after=snapshot(organisation, ["name", "kind"]),
+                )
+        partnership = partnership_add(
+            hub=hub,
+            role=data["role"],
+            school=data["school"],
+            organisation=organisation,
+            start_date=data["start_date"],
+            status=data["status"],
+        )
+        audit_record(
+            hub=hub,
+            user=user,
+            action="partnership.add",
+            target=partnership,
+            after=_partnership_state(partnership),
+        )
+    return partnership
+
+
+@hub_team_required(lead=True)
+def partner_add(request, hub):
+    """Add a partner: a school found by a GET search (no JavaScript), or an organisation."""
+    if request.method == "GET":
+        _require_lead(request, hub)
+    params = request.POST if request.method == "POST" else request.GET
+    search = SchoolSearchForm(params)
+    query = search.cleaned_data["school_q"] if search.is_valid() else ""
+
+    if request.method == "POST":
+        form = PartnershipAddForm(request.POST, hub=hub)
+        if form.is_valid():
+            try:
+                partnership = _add_partnership(hub, request.user, form.cleaned_data)
+            except ModelValidationError as error:
+                # The two-lead rule (Partnership.clean) is about the role chosen.
+                for field, errors in error.message_dict.items():
+                    form.add_error(
+                        field if field in form.fields and field != NON_FIELD_ERRORS else "role",
+                        errors,
+                    )
+            else:
+                messages.success(
+                    request,
+                    f"{partnership.partner_name} is now recorded as a "
+                    f"{partnership.get_role_display().lower()}.",
+                )
+                return redirect("manage:partners", hub_slug=hub.slug)
+    else:
+        form = PartnershipAddForm(hub=hub, initial={"start_date": timezone.localdate()})
+
+    chosen = form["school"].value()
+    schools, found, more = _school_choices(query, chosen)
+    context = {
+        "hub": hub,
+        "form": form,
+        "search": search,
+        "query": query,
+        "schools": schools,
+        "found": found,
+        "more": more,
+        "shown": PARTNER_SCHOOLS_SHOWN,
+        "chosen": "" if chosen is None else str(chosen),
+    }
+    return render(request, "manage/partner_add.html", context)
+
+
+@hub_team_required(lead=True)
+def partner_end(request, hub, pk: int):
+    if request.method == "GET":
+        _require_lead(request, hub)
+    partnership = get_object_or_404(
+        Partnership.objects.select_related("school", "organisation"), hub=hub, pk=pk
+    )
+    if _partnership_phase(partnership, timezone.localdate()) == "ended":
+        messages.error(
+            request, f"The partnership with {partnership.partner_name} has already ended."
+        )
+        return redirect("manage:partners", hub_slug=hub.slug)
+
+    if request.method == "POST":
+        form = PartnershipEndForm(request.POST, partnership=partnership)
+        if form.is_valid():
+            with transaction.atomic():
+                before = _partnership_state(partnership)
+                partnership.end_date = form.cleaned_data["end_date"]
+                partnership.save(update_fields=["end_date"])
+                audit_record(
+                    hub=hub,
+                    user=request.user,
+                    action="partnership.end",
+                    target=partnership,
+                    before=before,
+                    after=_partnership_state(partnership),
+                )
+            messages.success(
+                request,
+                f"The partnership with {partnership.partner_name} ends on "
+                f"{partnership.end_date:%-d %B %Y}.",
+            )
+            return redirect("manage:partners", hub_slug=hub.slug)
+    else:
+        form = PartnershipEndForm(partnership=partnership)
+    return render(
+        request, "manage/partner_end.html", {"hub": hub, "partnership": partnership, "form": form}
+    )
+
+
+@hub_team_required(lead=True)
+def leader_add(request, hub):
+    if request.method == "GET":
+        _require_lead(request, hub)
+    form = LeadershipTeamMemberForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            leader = form.save(commit=False)
+            leader.hub = hub
+            leader.save()
+            audit_record(
+                hub=hub,
+                user=request.user,
+                action="leader.add",
+                target=leader,
+                after=snapshot(leader, LEADER_FIELDS),
+            )
+        messages.success(request, f"{leader.name} is now on the leadership team.")
+        return redirect("manage:partners", hub_slug=hub.slug)
+    return render(request, "manage/leader_form.html", {"hub": hub, "form": form, "leader": None})
+
+
+@hub_team_required(lead=True)
+def leader_edit(request, hub, pk: int):
+    if request.method == "GET":
+        _require_lead(request, hub)
+    leader = get_object_or_404(LeadershipTeamMember, hub=hub, pk=pk)
+    before = snapshot(leader, LEADER_FIELDS)
+    form = LeadershipTeamMemberForm(request.POST or None, instance=leader)
+    if request.method == "POST" and form.is_valid():
+        if not form.has_changed():
+            messages.info(request, "Nothing was changed.")
+            return redirect("manage:partners", hub_slug=hub.slug)
+        with transaction.atomic():
+            form.instance.save(update_fields=form.changed_data)
+            audit_record(
+                hub=hub,
+                user=request.user,
+                action="leader.change",
+                target=leader,
+                before=before,
+                after=snapshot(leader, LEADER_FIELDS),
+            )
+        messages.success(request, f"The entry for {leader.name} is saved.")
+        return redirect("manage:partners", hub_slug=hub.slug)
+    return render(request, "manage/leader_form.html", {"hub": hub, "form": form, "leader": leader})
+
+
+@hub_team_required(lead=True)
+@require_POST
+def leader_remove(request, hub, pk: int):
+    leader = get_object_or_404(LeadershipTeamMember, hub=hub, pk=pk)
+    with transaction.atomic():
+        audit_record(
+            hub=hub,
+            user=request.user,
+            action="leader.remove",
+            target=leader,
+            before=snapshot(leader, LEADER_FIELDS),
+        )
+        leader.delete()
+    messages.success(request, f"{leader.name} is no longer on the leadership team.")
+    return redirect("manage:partners", hub_slug=hub.slug)
+
+
+@hub_team_required(lead=True)
+def contact_edit(request, hub):
+    if request.method == "GET":
+        _require_lead(request, hub)
+    before = snapshot(hub, CONTACT_FIELDS)
+    form = HubContactForm(request.POST or None, instance=hub)
+    if request.method == "POST" and form.is_valid():
+        if not form.has_changed():
+            messages.info(request, "Nothing was changed.")
+            return redirect("manage:partners", hub_slug=hub.slug)
+        with transaction.atomic():
+            form.instance.save(update_fields=form.changed_data)
+            audit_record(
+                hub=hub,
+                user=request.user,
+                action="hub.contact",
+                target=hub,
+                before=before,
+                after=snapshot(hub, CONTACT_FIELDS),
+            )
+        messages.success(request, "The hub's contact details are saved.")
+        return redirect("manage:partners", hub_slug=hub.slug)
+    return render(request, "manage/contact_form.html", {"hub": hub, "form": form})
+
+
+# --- Team -------------------------------------------------------------------
+
+
+def _membership_state(membership: HubMembership) -> dict:
+    return snapshot(membership, ["role"]) | {"person": membership.user.email}
+
+
+def _render_team(request, hub: Hub, form: TeamAddForm):
+    memberships = hub.memberships.select_related("user").order_by(
+        "role", "user__full_name", "user__email"
+    )
+    context = {
+        "hub": hub,
+        "memberships": memberships,
+        "form": form,
+        "role_choices": HubMembership.Role.choices,
+        **_permissions(request.user, hub),
+    }
+    return render(request, "manage/team.html", context)
+
+
+@hub_team_required
+def team(request, hub):
+    return _render_team(request, hub, TeamAddForm(hub=hub))
+
+
+@hub_team_required(lead=True, national=True)
+@require_POST
+def team_add(request, hub):
+    form = TeamAddForm(request.POST, hub=hub)
+    if not form.is_valid():
+        return _render_team(request, hub, form)
+    try:
+        with transaction.atomic():
+            membership = HubMembership.objects.create(
+                hub=hub, user=form.user, role=form.cleaned_data["role"]
+            )
+            audit_record(
+                hub=hub,
+                user=request.user,
+                action="membership.add",
+                target=membership,
+                after=_membership_state(membership),
+            )
+    except IntegrityError:
+        # Someone else added them since the form checked (membership_once_per_hub).
+        form.add_error("email", f"{form.cleaned_data['email']} is already on the team.")
+        return _render_team(request, hub, form)
+    messages.success(
+        request,
+        f"{form.user.get_full_name()} is now on the team as "
+        f"{membership.get_role_display().lower()}.",
+    )
+    return redirect("manage:team", hub_slug=hub.slug)
+
+
+def _is_last_lead(hub: Hub, membership: HubMembership) -> bool:
+    """Call inside a transaction: the hub row is locked so two leads cannot
+    remove each other at the same moment and leave the hub with none."""
+    if membership.role != HubMembership.Role.LEAD:
+        return False
+    Hub.objects.select_for_update().get(pk=hub.pk)
+    return (
+        not hub.memberships.filter(role=HubMembership.Role.LEAD).exclude(pk=membership.pk).exists()
+    )
+
+
+LAST_LEAD = "{name} is the hub's only lead. Make someone else a lead first."
+
+
+@hub_team_required(lead=True, national=True)
+@require_POST
+def team_role(request, hub, pk: int):
+    membership = get_object_or_404(HubMembership.objects.select_related("user"), hub=hub, pk=pk)
+    form = TeamRoleForm(request.POST)
+    name = membership.user.get_full_name()
+    if not form.is_valid():
+        messages.error(request, f"Choose a role from the list for {name}.")
+        return redirect("manage:team", hub_slug=hub.slug)
+    role = form.cleaned_data["role"]
+    if role == membership.role:
+        messages.info(request, f"{name} is already {membership.get_role_display().lower()}.")
+        return redirect("manage:team", hub_slug=hub.slug)
+    with transaction.atomic():
+        if _is_last_lead(hub, membership):
+            messages.error(request, LAST_LEAD.format(name=name))
+            return redirect("manage:team", hub_slug=hub.slug)
+        before = _membership_state(membership)
+        membership.role = role
+        membership.save(update_fields=["role"])
+        audit_record(
+            hub=hub,
+            user=request.user,
+            action="membership.role",
+            target=membership,
+            before=before,
+            after=_membership_state(membership),
+        )
+    messages.success(request, f"{name} is now {membership.get_role_display().lower()}.")
+    return redirect("manage:team", hub_slug=hub.slug)
+
+
+@hub_team_required(lead=True, national=True)
+@require_POST
+def team_remove(request, hub, pk: int):
+    membership = get_object_or_404(HubMembership.objects.select_related("user"), hub=hub, pk=pk)
+    name = membership.user.get_full_name()
+    with transaction.atomic():
+        if _is_last_lead(hub, membership):
+            messages.error(request, LAST_LEAD.format(name=name))
+            return redirect("manage:team", hub_slug=hub.slug)
+        audit_record(
+            hub=hub,
+            user=request.user,
+            action="membership.remove",
+            target=membership,
+            before=_membership_state(membership),
+        )
+        membership.delete()
+    messages.success(request, f"{name} is no longer on the team.")
+    if membership.user_id == request.user.pk and not (
+        request.user.is_ncetm_staff or request.user.is_superuser
+    ):
+        # They have just left the team: the workspace is no longer theirs.
+        return redirect("manage-home")
+    return redirect("manage:team", hub_slug=hub.slug)
+
+
+# --- Change history ---------------------------------------------------------
+
+
+def _models_by_verbose_name() -> dict[str, type[models.Model]]:
+    return {str(model._meta.verbose_name): model for model in apps.get_models()}
+
+
+def _readable(value, field: models.Field | None) -> str:
+    if value is None or value == "" or value == []:
+        return "(empty)"
+    if field is not None and field.flatchoices:
+        return str(dict(field.flatchoices).get(value, value))
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, list):
+        return ", ".join(str(item) for item in value)
+    if isinstance(value, str) and len(value) == 10:
+        try:
+            return f"{date.fromisoformat(value):%-d %B %Y}"
+        except ValueError:
+            pass
+    return str(value)
+
+
+def _changes(entry: AuditEntry, model: type[models.Model] | None) -> list[dict]:
+    """The fields that differ between before and after, labelled and in words.
+
+    Related records are stored as ids, which mean nothing to a reader: they
+    are left out when a record is added or removed (snapshots carry the names
+    that matter, such as "partner"), and an update says only that they changed.
+    """
+    before, after = entry.before or {}, entry.after or {}
+    adding, removing = entry.before is None, entry.after is None
+    # PostgreSQL keeps JSON keys in its own order: show names such as
+    # "partner" first, then the fields in the model's order.
+    field_order = {f.name: i for i, f in enumerate(model._meta.get_fields())} if model else {}
+    names = sorted({*before, *after}, key=lambda name: (field_order.get(name, -1), name))
+    changes = []
+    for name in names:
+        old, new = before.get(name), after.get(name)
+        if not adding and not removing and old == new:
+            continue
+        if (adding and new in (None, "", [])) or (removing and old in (None, "", [])):
+            continue  # an empty field says nothing about what was added or removed
+        try:
+            field = model._meta.get_field(name) if model else None
+        except FieldDoesNotExist:
+            field = None
+        if field is not None and field.is_relation:
+            if adding or removing:
+                continue
+            text = "changed"
+        elif adding:
+            text = _readable(new, field)
+        elif removing:
+            text = f"was {_readable(old, field)}"
+        else:
+            text = f"changed from {_readable(old, field)} to {_readable(new, field)}"
+        label = str(getattr(field, "verbose_name", None) or name.replace("_", " "))
+        changes.append({"label": label[:1].upper() + label[1:], "text": text})
+    return changes
+
+
+@hub_team_required
+def audit(request, hub):
+    entries = AuditEntry.objects.filter(hub=hub).select_related("user").order_by("-at", "-pk")
+    page = Paginator(entries, AUDIT_PER_PAGE).get_page(request.GET.get("page"))
+    by_name = _models_by_verbose_name()
+    entries = list(page.object_list)
+    for entry in entries:
+        entry.label = (
+            ACTION_LABELS.get(entry.action)
+            or entry.action.replace(".", ": ").replace("_", " ").capitalize()
+        )
+        entry.changes = _changes(entry, by_name.get(entry.object_type))
+    context = {
+        "hub": hub,
+        "page": page,
+        "entries": entries,
+        "page_range": page.paginator.get_elided_page_range(page.number, on_each_side=2),
+    }
+    return render(request, "manage/audit.html", context)

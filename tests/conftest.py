@@ -141,3 +141,54 @@ def celery_worker(transactional_db):
         celery_signals.setup_logging.disconnect(_leave_logging_alone)
         logging.captureWarnings(False)  # celery's log setup turned it on
         app.conf.update(saved)
+
+
+# --- Hub workspace personas ---------------------------------------------------
+
+
+def _hub_person(email: str, full_name: str, hub: Hub | None = None, role: str = "", **extra):
+    from accounts.models import User
+    from hubs.models import HubMembership
+
+    user = User.objects.create_user(email, full_name=full_name, **extra)
+    if hub is not None:
+        HubMembership.objects.create(hub=hub, user=user, role=role)
+    return user
+
+
+@pytest.fixture
+def hub_lead(hub):
+    """A lead of the ``hub`` fixture (Archimedes NE)."""
+    from hubs.models import HubMembership
+
+    return _hub_person("lead@archimedes.example.org", "Lena Lead", hub, HubMembership.Role.LEAD)
+
+
+@pytest.fixture
+def hub_member(hub):
+    """A team member (not a lead) of the ``hub`` fixture."""
+    from hubs.models import HubMembership
+
+    return _hub_person("member@archimedes.example.org", "Mo Member", hub, HubMembership.Role.MEMBER)
+
+
+@pytest.fixture
+def other_hub_lead(reference_data):
+    """A lead of another hub (North West One): an outsider to ``hub``."""
+    from hubs.models import HubMembership
+
+    other = Hub.objects.get(slug="north-west-one")
+    return _hub_person("lead@nw-one.example.org", "Olly Other", other, HubMembership.Role.LEAD)
+
+
+@pytest.fixture
+def ncetm_staff(db):
+    """NCETM staff: read every workspace, grant team roles."""
+    return _hub_person("staff@ncetm.example.org", "Nia National", is_ncetm_staff=True)
+
+
+@pytest.fixture
+def lead_client(client, hub_lead):
+    """A test client logged in as ``hub_lead``."""
+    client.force_login(hub_lead)
+    return client
