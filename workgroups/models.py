@@ -299,3 +299,74 @@ class Enrolment(models.Model):
         if self.status != self.Status.WAITING or not hasattr(self, "waiting_ahead"):
             return None
         return self.waiting_ahead + 1
+
+
+# --- What hub teams record as a Work Group runs ------------------------------
+
+
+class Attendance(models.Model):
+    """Whether a participant came to a session, as the hub team recorded it."""
+
+    # PROTECT: a session with attendance on record is kept (the hub reports on it).
+    session = models.ForeignKey(Session, on_delete=models.PROTECT, related_name="attendance")
+    enrolment = models.ForeignKey(Enrolment, on_delete=models.PROTECT, related_name="attendance")
+    present = models.BooleanField()
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["session", "enrolment"]
+        verbose_name_plural = "attendance"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "enrolment"], name="attendance_once_per_session"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.enrolment.teacher}: {'present' if self.present else 'absent'} at {self.session}"
+        )
+
+
+class Evaluation(models.Model):
+    """What a Work Group achieved, written by the hub team once it has closed."""
+
+    workgroup = models.OneToOneField(WorkGroup, on_delete=models.CASCADE, related_name="evaluation")
+    outcomes = models.TextField()
+    impact_notes = models.TextField("impact on teachers and pupils")
+    # Counted from the enrolments when the evaluation is saved.
+    completed_count = models.PositiveSmallIntegerField(default=0)
+    written_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    written_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"Evaluation of {self.workgroup}"
+
+
+class ParticipantMessage(models.Model):
+    """An e-mail the hub team sent to a Work Group's participants.
+
+    Its id is part of each recipient's outbox key, so sending it records one
+    e-mail per participant however often the send is retried.
+    """
+
+    workgroup = models.ForeignKey(WorkGroup, on_delete=models.CASCADE, related_name="messages")
+    subject = models.CharField(max_length=150)
+    body = models.TextField()
+    include_waiting = models.BooleanField(default=False)
+    recipient_count = models.PositiveSmallIntegerField(default=0)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.subject

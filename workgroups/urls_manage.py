@@ -1,4 +1,36 @@
+"""The hub workspace's Work Groups, under /manage/<hub_slug>/workgroups/.
+
+Every view is behind hub_team_required and takes the hub's slug first.
+"""
+
+from django.urls import path
+
+from workgroups.views import manage as views
 
 app_name = "manage-workgroups"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.workgroup_list, name="list"),
+    path("new/", views.workgroup_create_view, name="create"),
+    path("<int:pk>/", views.workgroup_detail, name="detail"),
+    path("<int:pk>/edit/", views.workgroup_edit, name="edit"),
+    path("<int:pk>/publish/", views.publish, name="publish"),
+    path("<int:pk>/close/", views.close, name="close"),
+    path("<int:pk>/places/", views.places, name="places"),
+    path("<int:pk>/completion/", views.completion, name="completion"),
+    path("<int:pk>/participants.csv", views.export_csv, name="export"),
+    path("<int:pk>/message/", views.message, name="message"),
+    path("<int:pk>/evaluation/", views.evaluation, name="evaluation"),
+    path("<int:pk>/sessions/new/", views.session_create, name="session-create"),
+    path("<int:pk>/sessions/<int:session_pk>/edit/", views.session_edit, name="session-edit"),
+    path(
+        "<int:pk>/sessions/<int:session_pk>/delete/",
+        views.session_delete_view,
+        name="session-delete",
+    ),
+    path(
+        "<int:pk>/sessions/<int:session_pk>/attendance/",
+        views.attendance,
+        name="attendance",
+    ),
+]
