@@ -1,4 +1,4 @@
-"""Joining and leaving Work Groups: places that can never be overbooked.
+"""Joining and leaving Work Groups, and the hub team's changes to them.
 
 Every flow locks the Work Group row first (SELECT ... FOR UPDATE), so joins
 and withdrawals for one group run one after another: the count of places
@@ -9,10 +9,21 @@ The database's own check (places_taken <= capacity) is the backstop.
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.text import slugify
 
 from accounts.models import User
+from hubs.audit import audit_record, snapshot
+from hubs.models import Hub
+from hubs_portal.lib.academic_year import academic_year_label
 from notifications.services import email_queue_template
-from workgroups.models import Enrolment, WorkGroup
+from workgroups.models import (
+    Attendance,
+    Enrolment,
+    Evaluation,
+    ParticipantMessage,
+    Session,
+    WorkGroup,
+)
 
 
 class EnrolmentRefused(Exception):
@@ -131,19 +142,6 @@ def _promote_next(workgroup: WorkGroup) -> Enrolment | None:
 # Every change below is made in one transaction with its entry in the hub's
 # audit trail. Changes that touch places or the enrolments lock the Work Group
 # row first, like joining and withdrawing, so they take turns with them.
-# (Imported here rather than at the top: this part was added to the module.)
-
-from django.utils.text import slugify  # noqa: E402
-
-from hubs.audit import audit_record, snapshot  # noqa: E402
-from hubs.models import Hub  # noqa: E402
-from hubs_portal.lib.academic_year import academic_year_label  # noqa: E402
-from workgroups.models import (  # noqa: E402
-    Attendance,
-    Evaluation,
-    ParticipantMessage,
-    Session,
-)
 
 WORKGROUP_AUDIT_FIELDS = [
     "title",
