@@ -73,6 +73,18 @@ ACTION_LABELS = {
     "membership.add": "Added to the hub team",
     "membership.role": "Changed a team role",
     "membership.remove": "Removed from the hub team",
+    "workgroup.create": "Created a Work Group",
+    "workgroup.update": "Changed a Work Group",
+    "workgroup.publish": "Published a Work Group",
+    "workgroup.close": "Closed a Work Group",
+    "workgroup.places": "Changed the number of places",
+    "workgroup.message": "E-mailed the participants",
+    "session.create": "Added a session",
+    "session.update": "Changed a session",
+    "session.delete": "Removed a session",
+    "attendance.record": "Recorded attendance",
+    "enrolment.complete": "Marked participants as completed",
+    "evaluation.save": "Saved the evaluation",
 }
 
 
