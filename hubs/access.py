@@ -54,6 +54,7 @@ def hub_team_required(view=None, *, lead: bool = False, national: bool = False):
             hub = hub_for_team(
                 request.user, hub_slug, write=write, lead=lead and write, national=national
             )
+            request.in_hub_workspace = True
             return view_func(request, hub, *args, **kwargs)
 
         return wrapper

@@ -407,8 +407,8 @@ def test_the_profile_page_runs_a_fixed_number_of_queries(
 
     # 1 session, 2 user, 3 the user's phases, 4 schools found (one past the
     # limit, with their authority), 5 the current school (not among them),
-    # 6 the phases to choose from.
-    with django_assert_num_queries(6):
+    # 6 the phases to choose from, 7 whether to offer the hub workspace.
+    with django_assert_num_queries(7):
         response = teacher_client.get(PROFILE, {"school_q": "carmel"})
 
     assert len(radio_values(response)) == 21  # the current school and the first 20 found

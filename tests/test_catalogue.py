@@ -313,8 +313,9 @@ def test_the_detail_page_runs_a_fixed_number_of_queries(client, hub, django_asse
     client.force_login(teacher)
 
     # 1 session, 2 user, 3 the group with hub, region and programme, 4 its phases,
-    # 5 its sessions, 6 the teacher's enrolment with their place on the waiting list.
-    with django_assert_num_queries(6):
+    # 5 its sessions, 6 the teacher's enrolment with their place on the waiting list,
+    # 7 whether to offer the hub workspace.
+    with django_assert_num_queries(7):
         assert client.get(workgroup.get_absolute_url()).status_code == 200
 
     workgroup.phases.add(*TeachingPhase.objects.filter(code__in=["eyfs", "secondary"]))
@@ -322,7 +323,7 @@ def test_the_detail_page_runs_a_fixed_number_of_queries(client, hub, django_asse
         make_session(workgroup, order, at(THIS_YEAR + 1, 1, 14) + timedelta(weeks=order))
     for _ in range(5):
         Enrolment.objects.create(workgroup=workgroup, teacher=make_teacher(), status="waiting")
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         assert client.get(workgroup.get_absolute_url()).status_code == 200
 
 

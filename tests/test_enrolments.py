@@ -255,8 +255,9 @@ def test_my_workgroups_shows_status_position_and_sessions(
     join(full, teacher, django_capture_on_commit_callbacks)
     client.force_login(teacher)
 
-    # 1 session, 2 user, 3 enrolments with positions and groups, 4 sessions.
-    with django_assert_num_queries(4):
+    # 1 session, 2 user, 3 enrolments with positions and groups, 4 sessions,
+    # 5 whether to offer the hub workspace.
+    with django_assert_num_queries(5):
         response = client.get(reverse("workgroups:mine"))
     text = page_text(response)
     assert "Place confirmed" in text

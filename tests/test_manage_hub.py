@@ -751,3 +751,12 @@ def test_anonymous_visitors_are_sent_to_log_in(client, every_url):
         response = client.get(address)
         assert response.status_code == 302
         assert response.url.startswith(reverse("account_login"))
+
+
+def test_the_header_offers_the_workspace_to_hub_teams_only(client, hub_lead, reference_data):
+    from accounts.models import User
+
+    client.force_login(hub_lead)
+    assert 'href="/manage/"' in client.get("/").content.decode()
+    client.force_login(User.objects.create_user("teacher@example.org"))
+    assert 'href="/manage/"' not in client.get("/").content.decode()
