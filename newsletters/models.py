@@ -32,14 +32,12 @@ each issue thousands of times over and send one task per address; a
 the message is rendered when it is sent.
 """
 
-import email.policy
 import logging
 import smtplib
 
 import markdown
 import nh3
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
 from django.db import models, transaction
 from django.db.models.functions import Lower
 from django.urls import reverse
@@ -48,6 +46,7 @@ from django.utils.functional import cached_property
 
 from hubs.models import Hub
 from newsletters.tokens import unsubscribe_token
+from notifications.models import PortalMessage
 from notifications.services import email_render
 
 log = logging.getLogger(__name__)
@@ -193,7 +192,7 @@ class Issue(models.Model):
             },
         )
 
-    def message_for(self, subscriber: "Subscriber") -> "NewsletterMessage":
+    def message_for(self, subscriber: "Subscriber") -> "PortalMessage":
         """The e-mail for one subscriber, with RFC 8058 one-click unsubscribe headers."""
         unsubscribe_url = absolute_url(subscriber.unsubscribe_path)
         subject, text, html = self.render(unsubscribe_url=unsubscribe_url)
@@ -202,7 +201,7 @@ class Issue(models.Model):
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
             "List-Id": f"{self.hub.name} newsletter <{self.hub.slug}.newsletter.mathshubs>",
         }
-        message = NewsletterMessage(
+        message = PortalMessage(
             subject=subject,
             body=text,
             from_email=settings.DEFAULT_FROM_EMAIL,
@@ -212,18 +211,6 @@ class Issue(models.Model):
         )
         message.attach_alternative(html, "text/html")
         return message
-
-
-class NewsletterMessage(EmailMultiAlternatives):
-    """Keeps long header lines whole, up to RFC 5322's limit of 998 characters.
-
-    Python's e-mail policy folds at 78 characters; a header with no space to
-    fold at, such as List-Unsubscribe with its signed link, would be turned
-    into RFC 2047 encoded words, which mail providers do not read as a link.
-    """
-
-    def message(self, *, policy=email.policy.default):
-        return super().message(policy=policy.clone(max_line_length=998))
 
 
 class DeliveryQuerySet(models.QuerySet):

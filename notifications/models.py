@@ -1,5 +1,6 @@
 """The outbox: every e-mail the portal owes, written with the change that caused it."""
 
+import email.policy
 import logging
 
 from django.conf import settings
@@ -8,6 +9,18 @@ from django.db import models, transaction
 from django.utils import timezone
 
 log = logging.getLogger(__name__)
+
+
+class PortalMessage(EmailMultiAlternatives):
+    """Keeps long header lines whole, up to RFC 5322's limit of 998 characters.
+
+    Python's e-mail policy folds at 78 characters; a header with no space to
+    fold at, such as List-Unsubscribe with its signed link, would be turned
+    into RFC 2047 encoded words, which mail providers do not read as a link.
+    """
+
+    def message(self, *, policy=email.policy.default):
+        return super().message(policy=policy.clone(max_line_length=998))
 
 
 class Email(models.Model):
@@ -48,8 +61,8 @@ class Email(models.Model):
     def __str__(self) -> str:
         return f"{self.subject} → {self.to}"
 
-    def as_message(self) -> EmailMultiAlternatives:
-        message = EmailMultiAlternatives(
+    def as_message(self) -> PortalMessage:
+        message = PortalMessage(
             subject=self.subject,
             body=self.body_text,
             from_email=settings.DEFAULT_FROM_EMAIL,

@@ -4,15 +4,18 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0001_initial'),
+        ("accounts", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='user',
-            name='is_ncetm_staff',
-            field=models.BooleanField(default=False, help_text="National staff: can read every hub's workspace and grant hub roles.", verbose_name='NCETM staff'),
+            model_name="user",
+            name="is_ncetm_staff",
+            field=models.BooleanField(
+                default=False,
+                help_text="National staff: can read every hub's workspace and grant hub roles.",
+                verbose_name="NCETM staff",
+            ),
         ),
     ]

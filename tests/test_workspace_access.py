@@ -1,0 +1,191 @@
+"""Every hub-management URL refuses people who are not on that hub's team.
+
+The URLs are discovered from the URL configuration: a view added under
+manage/<hub_slug>/ is walked here without anyone remembering to list it.
+Each is requested, GET and POST, with the ids of real records of the hub,
+by the lead of another hub, by a teacher and by an anonymous visitor; every
+request must be refused and no row anywhere may change.
+"""
+
+import itertools
+from datetime import timedelta
+
+import pytest
+from django.apps import apps
+from django.core.exceptions import FieldError
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
+
+from hubs.models import HubMembership, LeadershipTeamMember, Organisation, Partnership
+from tests.factories import make_school, make_session, make_teacher, make_workgroup
+from workgroups.models import Enrolment
+
+WORKSPACE_PREFIX = "manage/<slug:hub_slug>/"
+# How a record of any of our models leads back to its hub.
+HUB_PATHS = [
+    "hub",
+    "workgroup__hub",
+    "session__workgroup__hub",
+    "enrolment__workgroup__hub",
+    "issue__hub",
+    "subscriber__hub",
+]
+OUR_APPS = {
+    "accounts",
+    "hubs",
+    "workgroups",
+    "projects",
+    "exchange",
+    "newsletters",
+    "notifications",
+}
+
+
+def workspace_patterns(resolver=None, prefix="", namespace=""):
+    """(route, view name, int kwargs) for every URL under the workspace prefix."""
+    resolver = resolver or get_resolver()
+    for entry in resolver.url_patterns:
+        route = prefix + str(entry.pattern)
+        if isinstance(entry, URLResolver):
+            inner = ":".join(filter(None, [namespace, entry.namespace]))
+            yield from workspace_patterns(entry, route, inner)
+        elif isinstance(entry, URLPattern) and route.startswith(WORKSPACE_PREFIX):
+            name = ":".join(filter(None, [namespace, entry.name]))
+            converters = entry.pattern.converters
+            yield route, name, sorted(key for key in converters if key != "hub_slug")
+
+
+def hub_record_ids(hub) -> dict[str, list[int]]:
+    """The ids of every record that belongs to the hub, by model label."""
+    ids = {}
+    for model in apps.get_models():
+        if model._meta.app_label not in OUR_APPS:
+            continue
+        for path in HUB_PATHS:
+            try:
+                found = model.objects.filter(**{path: hub}).values_list("pk", flat=True)
+                ids.setdefault(model._meta.label, set()).update(found)
+            except FieldError:
+                continue
+    return {label: sorted(values) for label, values in ids.items() if values}
+
+
+# An id argument named after a model is tried with that model's ids; a bare
+# "pk" (or anything else) with the ids of every record of the hub.
+KWARG_HINTS = {
+    "session": ["workgroups.Session"],
+    "enrolment": ["workgroups.Enrolment"],
+    "workgroup": ["workgroups.WorkGroup"],
+    "partnership": ["hubs.Partnership"],
+    "member": ["hubs.LeadershipTeamMember", "hubs.HubMembership"],
+    "membership": ["hubs.HubMembership"],
+    "issue": ["newsletters.Issue"],
+    "subscriber": ["newsletters.Subscriber"],
+}
+
+
+def candidates(kwarg: str, ids: dict[str, list[int]]) -> list[int]:
+    labels = [label for key, hinted in KWARG_HINTS.items() if key in kwarg for label in hinted]
+    chosen = {i for label in labels for i in ids.get(label, [])}
+    return sorted(chosen or {i for values in ids.values() for i in values})
+
+
+def database_state() -> dict:
+    """Every row of our models, to prove a refused request changed nothing."""
+    state = {}
+    for model in apps.get_models():
+        if model._meta.app_label in OUR_APPS:
+            rows = model.objects.order_by("pk").values()
+            # Logging in (force_login) stamps last_login; that is not a change
+            # made by the requests under test.
+            state[model._meta.label] = [
+                {k: v for k, v in row.items() if k != "last_login"} for row in rows
+            ]
+    return state
+
+
+@pytest.fixture
+def hub_world(hub, hub_lead):
+    """A hub with a record of every kind a workspace URL can name."""
+    workgroup = make_workgroup(hub, title="Mastering Fractions")
+    session = make_session(workgroup, 1, timezone.now() + timedelta(days=7))
+    make_session(workgroup, 2, timezone.now() + timedelta(days=35))
+    teacher = make_teacher()
+    Enrolment.objects.create(workgroup=workgroup, teacher=teacher, status="confirmed")
+    Enrolment.objects.create(workgroup=workgroup, teacher=make_teacher(), status="waiting")
+    workgroup.__class__.objects.filter(pk=workgroup.pk).update(places_taken=1)
+    Partnership.objects.create(
+        hub=hub,
+        role=Partnership.Role.OPERATIONAL,
+        organisation=Organisation.objects.create(name="Teesside University", kind="university"),
+    )
+    Partnership.objects.create(
+        hub=hub, role=Partnership.Role.STRATEGIC, school=make_school(name="Dene Academy")
+    )
+    LeadershipTeamMember.objects.create(hub=hub, name="Alex Example", role="senior_lead")
+    HubMembership.objects.create(hub=hub, user=make_teacher(), role="member")
+    _newsletter_records(hub, hub_lead)
+    assert session.pk
+    return hub
+
+
+def _newsletter_records(hub, author):
+    if not apps.is_installed("newsletters"):
+        return
+    try:
+        Subscriber = apps.get_model("newsletters", "Subscriber")
+        Issue = apps.get_model("newsletters", "Issue")
+    except LookupError:
+        return
+    Subscriber.objects.create(hub=hub, email="reader@example.org", status="confirmed")
+    Issue.objects.create(hub=hub, subject="Autumn news", body_markdown="Hello", created_by=author)
+
+
+def requests_for(route_kwargs: list[str], ids: dict[str, list[int]]):
+    """Every combination of the hub's record ids for the URL's id arguments."""
+    choices = [candidates(kwarg, ids) for kwarg in route_kwargs]
+    for combination in itertools.product(*choices):
+        yield dict(zip(route_kwargs, combination, strict=True))
+
+
+def test_the_workspace_has_urls_to_walk():
+    names = {name for _, name, _ in workspace_patterns()}
+    assert "manage:dashboard" in names
+    assert len(names) >= 10, sorted(names)
+
+
+def test_every_workspace_url_refuses_outsiders_and_changes_nothing(
+    client, hub_world, hub_lead, other_hub_lead
+):
+    hub = hub_world
+    ids = hub_record_ids(hub)
+    teacher = make_teacher()
+    outsiders = [("lead of another hub", other_hub_lead), ("teacher", teacher), ("anonymous", None)]
+    before = database_state()
+    reachable_for_lead = {}
+
+    for _route, name, int_kwargs in workspace_patterns():
+        reachable_for_lead[name] = False
+        for kwargs in requests_for(int_kwargs, ids):
+            url = reverse(name, kwargs={"hub_slug": hub.slug, **kwargs})
+            for who, user in outsiders:
+                client.logout()
+                if user:
+                    client.force_login(user)
+                for method in ("get", "post"):
+                    response = getattr(client, method)(url)
+                    if user is None:
+                        assert response.status_code == 302, (who, method, url)
+                        assert response["Location"].startswith(reverse("account_login"))
+                    else:
+                        assert response.status_code in {403, 404}, (
+                            f"{who} got {response.status_code} for {method.upper()} {url}"
+                        )
+            client.force_login(hub_lead)
+            if client.get(url).status_code in {200, 302, 405}:
+                reachable_for_lead[name] = True
+
+    assert database_state() == before
+    # The walk means something only if the ids reached real records: the
+    # hub's own lead must get through to every URL with at least one of them.
+    assert [name for name, ok in reachable_for_lead.items() if not ok] == []
