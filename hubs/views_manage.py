@@ -292,8 +292,8 @@ def partner_add(request, hub):
             else:
                 messages.success(
                     request,
-                    f"{partnership.partner_name} is now recorded as a "
-                    f"{partnership.get_role_display().lower()}.",
+                    f"{partnership.partner_name} is now recorded as one of the hub's "
+                    f"{partnership.get_role_display().lower()}s.",
                 )
                 return redirect("manage:partners", hub_slug=hub.slug)
     else:
