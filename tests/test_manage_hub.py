@@ -236,7 +236,10 @@ def test_a_lead_adds_a_new_organisation_as_a_partner(lead_client, hub):
         follow=True,
     )
 
-    assert "Durham University is now recorded as one of the hub's strategic partners." in messages_of(response)
+    assert (
+        "Durham University is now recorded as one of the hub's strategic partners."
+        in messages_of(response)
+    )
     organisation = Organisation.objects.get(name="Durham University")
     assert organisation.kind == "university"
     assert hub.partnerships.filter(organisation=organisation, role="strategic").exists()

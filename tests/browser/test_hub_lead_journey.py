@@ -114,7 +114,9 @@ def test_a_hub_lead_adds_a_partner_runs_a_work_group_and_exports_attendance(
     page.get_by_role("button", name="Add the partner").click()
     # hubs/views_manage.partner_add says "a operational partner"; "an" will pass too.
     expect(
-        page.get_by_text(re.compile(f"{SCHOOL} is now recorded as one of the hub.s operational partners"))
+        page.get_by_text(
+            re.compile(f"{SCHOOL} is now recorded as one of the hub.s operational partners")
+        )
     ).to_be_visible()
     row = operational.get_by_role("row", name=re.compile(SCHOOL))
     expect(row).to_contain_text("Current")
