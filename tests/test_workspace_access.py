@@ -17,6 +17,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from hubs.models import HubMembership, LeadershipTeamMember, Organisation, Partnership
+from tests import workspace_worlds
 from tests.factories import make_school, make_session, make_teacher, make_workgroup
 from workgroups.models import Enrolment
 
@@ -27,8 +28,7 @@ HUB_PATHS = [
     "workgroup__hub",
     "session__workgroup__hub",
     "enrolment__workgroup__hub",
-    "issue__hub",
-    "subscriber__hub",
+    *(path for world in workspace_worlds.modules() for path in world.HUB_PATHS),
 ]
 OUR_APPS = {
     "accounts",
@@ -79,9 +79,9 @@ KWARG_HINTS = {
     "partnership": ["hubs.Partnership"],
     "member": ["hubs.LeadershipTeamMember", "hubs.HubMembership"],
     "membership": ["hubs.HubMembership"],
-    "issue": ["newsletters.Issue"],
-    "subscriber": ["newsletters.Subscriber"],
 }
+for world in workspace_worlds.modules():
+    KWARG_HINTS.update(world.KWARG_HINTS)
 
 
 def candidates(kwarg: str, ids: dict[str, list[int]]) -> list[int]:
@@ -124,21 +124,10 @@ def hub_world(hub, hub_lead):
     )
     LeadershipTeamMember.objects.create(hub=hub, name="Alex Example", role="senior_lead")
     HubMembership.objects.create(hub=hub, user=make_teacher(), role="member")
-    _newsletter_records(hub, hub_lead)
+    for world in workspace_worlds.modules():
+        world.build(hub, hub_lead)
     assert session.pk
     return hub
-
-
-def _newsletter_records(hub, author):
-    if not apps.is_installed("newsletters"):
-        return
-    try:
-        Subscriber = apps.get_model("newsletters", "Subscriber")
-        Issue = apps.get_model("newsletters", "Issue")
-    except LookupError:
-        return
-    Subscriber.objects.create(hub=hub, email="reader@example.org", status="confirmed")
-    Issue.objects.create(hub=hub, subject="Autumn news", body_markdown="Hello", created_by=author)
 
 
 def requests_for(route_kwargs: list[str], ids: dict[str, list[int]]):
