@@ -4,6 +4,7 @@ from django.utils import timezone
 
 from hubs.forms import FindHubForm
 from hubs.models import Hub, Partnership, RecordStatus, Region, School
+from projects.models import ProjectParticipation
 from workgroups.models import WorkGroup
 
 FINDER_RESULTS_SHOWN = 25
@@ -50,8 +51,25 @@ def hub_detail(request, slug: str):
         "workgroups": WorkGroup.objects.with_places()
         .filter(hub=hub, starts_on__gte=timezone.localdate())
         .order_by("starts_on", "title")[:HUB_PAGE_WORKGROUPS],
+        "projects": _hub_projects(hub),
     }
     return render(request, "hubs/hub_detail.html", context)
+
+
+def _hub_projects(hub: Hub) -> list[dict]:
+    """The national projects the hub has taken part in, each with its years (one query)."""
+    projects: dict[int, dict] = {}
+    participations = (
+        ProjectParticipation.objects.filter(hub=hub)
+        .select_related("project")
+        .order_by("project__name", "academic_year")
+    )
+    for participation in participations:
+        entry = projects.setdefault(
+            participation.project_id, {"project": participation.project, "years": []}
+        )
+        entry["years"].append(participation.academic_year_label)
+    return list(projects.values())
 
 
 def _hubs_prefetch(lookup: str) -> Prefetch:

@@ -182,6 +182,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "notifications.tasks.requeue_unsent_emails",
         "schedule": 10 * 60,
     },
+    "showcase-reminders": {
+        "task": "exchange.tasks.send_showcase_reminders",
+        "schedule": 15 * 60,
+    },
     "requeue-stuck-newsletters": {
         "task": "newsletters.tasks.requeue_stuck_issues",
         "schedule": 10 * 60,

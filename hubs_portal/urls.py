@@ -19,6 +19,8 @@ urlpatterns = [
     path("account/", include("accounts.urls")),
     path("account/", include("allauth.urls")),
     path("newsletter/", include("newsletters.urls")),
+    path("projects/", include("projects.urls")),
+    path("exchange/", include("exchange.urls")),
     # The hub workspace. Every view under manage/<hub_slug>/ checks that the
     # user is on that hub's team (hubs/access.py); tests/test_workspace_access.py
     # walks every one of them as an outsider.
@@ -26,5 +28,8 @@ urlpatterns = [
     path("manage/<slug:hub_slug>/", include("hubs.urls_manage")),
     path("manage/<slug:hub_slug>/workgroups/", include("workgroups.urls_manage")),
     path("manage/<slug:hub_slug>/newsletter/", include("newsletters.urls_manage")),
+    path("manage/<slug:hub_slug>/projects/", include("projects.urls_manage")),
+    path("manage/<slug:hub_slug>/funding/", include("projects.urls_funding")),
+    path("manage/<slug:hub_slug>/exchange/", include("exchange.urls_manage")),
     path("admin/", admin.site.urls),
 ]

@@ -126,8 +126,9 @@ def test_hub_page_runs_a_fixed_number_of_queries(client, hub, django_assert_num_
         LeadershipTeamMember.objects.create(hub=hub, name=f"Person {n}", role="maths_lead")
     # 1 hub and region, 2 current partnerships with schools and organisations,
     # 3 leadership team, 4 local authorities with regions, 5 open schools in area,
-    # 6 upcoming Work Groups with places.
-    with django_assert_num_queries(6):
+    # 6 upcoming Work Groups with places, 7 the hub's project participations with
+    # their projects (tests/test_projects.py fills them in).
+    with django_assert_num_queries(7):
         assert client.get(hub.get_absolute_url()).status_code == 200
 
 

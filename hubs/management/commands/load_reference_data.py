@@ -32,7 +32,8 @@ def _rows(name: str):
 
 class Command(BaseCommand):
     help = (
-        "Load the nine regions, 153 local authorities and 40 Maths Hubs. Records that "
+        "Load the nine regions, 153 local authorities and 40 Maths Hubs, and ensure the "
+        "national projects exist (projects/seed.py). Records that "
         "already exist are left as they are, so corrections made by staff survive; "
         "--update overwrites them from the files."
     )
@@ -71,9 +72,16 @@ class Command(BaseCommand):
         for row in _rows("hubs.csv"):
             created_hubs += self._load_hub(row, regions, authorities, update)
 
+        # The national projects need the phases above. Imported here: hubs
+        # depends on no other app at import time.
+        from projects.seed import ensure_national_projects
+
+        created_projects = ensure_national_projects()
+
         self.stdout.write(
             f"Reference data: {len(regions)} regions, {len(authorities)} local authorities, "
-            f"{Hub.objects.count()} hubs ({created_hubs} new)."
+            f"{Hub.objects.count()} hubs ({created_hubs} new), "
+            f"{created_projects} new national projects."
         )
 
     def _upsert(self, model, keys, values, update):

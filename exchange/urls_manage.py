@@ -1,0 +1,26 @@
+"""The hub workspace's exchange pages, under /manage/<hub_slug>/exchange/."""
+
+from django.urls import path
+
+from exchange import views_manage as views
+
+app_name = "manage-exchange"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("teachers/add/", views.nomination_add_view, name="nomination-add"),
+    path(
+        "teachers/<int:nomination_pk>/remove/",
+        views.nomination_remove_view,
+        name="nomination-remove",
+    ),
+    path("shanghai/add/", views.shanghai_add_view, name="shanghai-add"),
+    path("shanghai/<int:shanghai_pk>/hosts/", views.shanghai_pair_view, name="shanghai-pair"),
+    path("shanghai/<int:shanghai_pk>/remove/", views.shanghai_remove_view, name="shanghai-remove"),
+    path("showcases/add/", views.showcase_add_view, name="showcase-add"),
+    path("showcases/<int:showcase_pk>/", views.showcase_detail, name="showcase"),
+    path("showcases/<int:showcase_pk>/edit/", views.showcase_edit_view, name="showcase-edit"),
+    path("showcases/<int:showcase_pk>/open/", views.showcase_open_view, name="showcase-open"),
+    path("showcases/<int:showcase_pk>/close/", views.showcase_close_view, name="showcase-close"),
+    path("showcases/<int:showcase_pk>/notes/", views.showcase_notes_view, name="showcase-notes"),
+]

@@ -1,0 +1,317 @@
+"""The hub workspace's national projects, under /manage/<hub_slug>/projects/.
+
+Every view is behind hub_team_required: the hub's team and NCETM staff read,
+only the hub's leads record or change its part in a project. A participation
+is always fetched through the hub, and a school entry through its
+participation, so another hub's ids are simply not found. hub_team_required
+sits above require_POST/require_safe: outsiders are refused before a wrong
+method says 405.
+"""
+
+from itertools import groupby
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST, require_safe
+
+from hubs.access import hub_team_required
+from hubs.models import Hub, HubMembership, School
+from projects.forms import (
+    ParticipationForm,
+    ParticipationWorkGroupsForm,
+    ProjectSchoolForm,
+    SchoolSearchForm,
+)
+from projects.models import ProjectParticipation, ProjectSchool
+from projects.services import (
+    ProjectChangeRefused,
+    participation_create,
+    participation_delete,
+    participation_school_add,
+    participation_school_remove,
+    participation_set_workgroups,
+    participation_update,
+)
+
+SCHOOLS_SHOWN = 20
+
+
+def _is_lead(user, hub: Hub) -> bool:
+    """Whether to offer the forms that change things (hub_team_required enforces it)."""
+    if user.is_superuser:
+        return True
+    return HubMembership.objects.filter(hub=hub, user=user, role=HubMembership.Role.LEAD).exists()
+
+
+def _require_lead(request, hub: Hub) -> None:
+    """For the pages that only show a lead's form: writes are checked by hub_team_required."""
+    if not _is_lead(request.user, hub):
+        raise PermissionDenied("Only the hub's leads can change its part in national projects.")
+
+
+def _participation(hub: Hub, pk: int) -> ProjectParticipation:
+    participation = get_object_or_404(
+        ProjectParticipation.objects.select_related("project"), hub=hub, pk=pk
+    )
+    participation.hub = hub  # already fetched: templates and services need no query for it
+    return participation
+
+
+def _detail_url(hub: Hub, participation: ProjectParticipation, anchor: str = "") -> str:
+    url = reverse("manage-projects:detail", args=[hub.slug, participation.pk])
+    return f"{url}#{anchor}" if anchor else url
+
+
+@hub_team_required
+@require_safe
+def participation_list(request, hub):
+    """The hub's part in national projects, year by year, latest first.
+
+    Queries: the participations with their projects and how many schools and
+    Work Groups each has; whether the user is a lead.
+    """
+    participations = (
+        ProjectParticipation.objects.filter(hub=hub)
+        .select_related("project")
+        .annotate(
+            school_count=Count("schools", distinct=True),
+            workgroup_count=Count("workgroups", distinct=True),
+        )
+        .order_by("-academic_year", "project__name", "pk")
+    )
+    years = [
+        {"year": year, "label": rows[0].academic_year_label, "participations": rows}
+        for year, group in groupby(participations, key=lambda p: p.academic_year)
+        for rows in [list(group)]
+    ]
+    context = {"hub": hub, "years": years, "is_lead": _is_lead(request.user, hub)}
+    return render(request, "manage/projects/list.html", context)
+
+
+@hub_team_required(lead=True)
+def participation_create_view(request, hub):
+    if request.method == "GET":
+        _require_lead(request, hub)
+    form = ParticipationForm(request.POST or None, hub=hub)
+    if request.method == "POST" and form.is_valid():
+        try:
+            participation = participation_create(
+                hub=hub,
+                user=request.user,
+                **{name: form.cleaned_data[name] for name in form.fields},
+            )
+        except ProjectChangeRefused as refusal:
+            form.add_error("project", str(refusal))
+        else:
+            messages.success(
+                request,
+                f"Your hub's part in {participation.project.name} in "
+                f"{participation.academic_year_label} is recorded. Now add its schools "
+                "and Work Groups.",
+            )
+            return redirect(_detail_url(hub, participation))
+    return render(
+        request,
+        "manage/projects/form.html",
+        {"hub": hub, "form": form, "participation": None},
+    )
+
+
+@hub_team_required
+@require_safe
+def participation_detail(request, hub, participation_pk: int):
+    """One participation. Queries: it with its project; its schools with their
+    authorities; its Work Groups; whether the user is a lead."""
+    participation = _participation(hub, participation_pk)
+    schools = participation.schools.select_related("school__local_authority").order_by(
+        "part", "school__name", "pk"
+    )
+    workgroups = participation.workgroups.order_by("title", "pk")
+    context = {
+        "hub": hub,
+        "participation": participation,
+        "schools": schools,
+        "workgroups": workgroups,
+        "is_lead": _is_lead(request.user, hub),
+    }
+    return render(request, "manage/projects/detail.html", context)
+
+
+@hub_team_required(lead=True)
+def participation_edit(request, hub, participation_pk: int):
+    if request.method == "GET":
+        _require_lead(request, hub)
+    participation = _participation(hub, participation_pk)
+    form = ParticipationForm(request.POST or None, instance=participation, hub=hub)
+    if request.method == "POST" and form.is_valid():
+        if not form.has_changed():
+            messages.info(request, "Nothing was changed.")
+            return redirect(_detail_url(hub, participation))
+        participation_update(
+            participation=participation,
+            user=request.user,
+            fields={name: form.cleaned_data[name] for name in form.changed_data},
+        )
+        messages.success(request, "Your changes are saved.")
+        return redirect(_detail_url(hub, participation))
+    return render(
+        request,
+        "manage/projects/form.html",
+        {"hub": hub, "form": form, "participation": participation},
+    )
+
+
+@hub_team_required(lead=True)
+def participation_delete_view(request, hub, participation_pk: int):
+    if request.method == "GET":
+        _require_lead(request, hub)
+    participation = _participation(hub, participation_pk)
+    if request.method == "POST":
+        name, year = participation.project.name, participation.academic_year_label
+        participation_delete(participation=participation, user=request.user)
+        messages.success(request, f"The record of your hub's part in {name} in {year} is removed.")
+        return redirect("manage-projects:list", hub_slug=hub.slug)
+    counts = participation.schools.aggregate(n=Count("pk"))
+    return render(
+        request,
+        "manage/projects/delete.html",
+        {
+            "hub": hub,
+            "participation": participation,
+            "school_count": counts["n"],
+        },
+    )
+
+
+def _school_choices(query: str, chosen) -> tuple[list[School], int, bool]:
+    """Up to 20 schools matching the search, plus the one already chosen.
+
+    Returns the list, how many matches it holds and whether there were more
+    (one row past the limit says so, without a count).
+    """
+    matches: list[School] = []
+    if query:
+        matches = list(
+            School.objects.search(query)
+            .select_related("local_authority")
+            .order_by("name", "urn")[: SCHOOLS_SHOWN + 1]
+        )
+    more = len(matches) > SCHOOLS_SHOWN
+    matches = matches[:SCHOOLS_SHOWN]
+    schools = list(matches)
+    if chosen and str(chosen).isdigit() and all(str(s.pk) != str(chosen) for s in matches):
+        school = (
+            School.objects.exclude(status=School.Status.CLOSED)
+            .select_related("local_authority")
+            .filter(pk=int(chosen))
+            .first()
+        )
+        if school is not None:
+            schools.insert(0, school)
+    return schools, len(matches), more
+
+
+@hub_team_required(lead=True)
+def school_add(request, hub, participation_pk: int):
+    """Add a school found by a GET search (no JavaScript needed), with its part."""
+    if request.method == "GET":
+        _require_lead(request, hub)
+    participation = _participation(hub, participation_pk)
+    params = request.POST if request.method == "POST" else request.GET
+    search = SchoolSearchForm(params)
+    query = search.cleaned_data["school_q"] if search.is_valid() else ""
+
+    if request.method == "POST":
+        form = ProjectSchoolForm(request.POST, participation=participation)
+        if form.is_valid():
+            try:
+                entry = participation_school_add(
+                    participation=participation,
+                    user=request.user,
+                    school=form.cleaned_data["school"],
+                    part=form.cleaned_data["part"],
+                )
+            except ProjectChangeRefused as refusal:
+                form.add_error("school", str(refusal))
+            else:
+                messages.success(
+                    request,
+                    f"{entry.school.name} is recorded as a "
+                    f"{entry.get_part_display().lower()} in {participation.project.name}.",
+                )
+                if "add_another" in request.POST:
+                    return redirect("manage-projects:school-add", hub.slug, participation.pk)
+                return redirect(_detail_url(hub, participation, "schools"))
+    else:
+        form = ProjectSchoolForm(participation=participation)
+
+    chosen = form["school"].value()
+    schools, found, more = _school_choices(query, chosen)
+    context = {
+        "hub": hub,
+        "participation": participation,
+        "form": form,
+        "search": search,
+        "query": query,
+        "schools": schools,
+        "found": found,
+        "more": more,
+        "shown": SCHOOLS_SHOWN,
+        "chosen": "" if chosen is None else str(chosen),
+    }
+    return render(request, "manage/projects/school_add.html", context)
+
+
+@hub_team_required(lead=True)
+@require_POST
+def school_remove(request, hub, participation_pk: int, project_school_pk: int):
+    participation = _participation(hub, participation_pk)
+    entry = get_object_or_404(
+        ProjectSchool.objects.select_related("school"),
+        participation=participation,
+        pk=project_school_pk,
+    )
+    entry.participation = participation
+    participation_school_remove(entry=entry, user=request.user)
+    messages.success(
+        request, f"{entry.school.name} is no longer recorded in {participation.project.name}."
+    )
+    return redirect(_detail_url(hub, participation, "schools"))
+
+
+@hub_team_required(lead=True)
+def workgroups(request, hub, participation_pk: int):
+    """Choose which of the hub's Work Groups of the same year belong to the participation."""
+    if request.method == "GET":
+        _require_lead(request, hub)
+    participation = _participation(hub, participation_pk)
+    initial = {"workgroups": list(participation.workgroups.values_list("pk", flat=True))}
+    form = ParticipationWorkGroupsForm(
+        request.POST or None, participation=participation, initial=initial
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            participation_set_workgroups(
+                participation=participation,
+                user=request.user,
+                workgroups=form.cleaned_data["workgroups"],
+            )
+        except ProjectChangeRefused as refusal:
+            form.add_error("workgroups", str(refusal))
+        else:
+            count = len(form.cleaned_data["workgroups"])
+            messages.success(
+                request,
+                f"{count} Work Group{'' if count == 1 else 's'} now belong"
+                f"{'s' if count == 1 else ''} to {participation.project.name} "
+                f"in {participation.academic_year_label}.",
+            )
+            return redirect(_detail_url(hub, participation, "workgroups"))
+    return render(
+        request,
+        "manage/projects/workgroups.html",
+        {"hub": hub, "participation": participation, "form": form},
+    )
