@@ -102,3 +102,65 @@ def test_a_lead_records_a_project_with_two_pilot_schools_and_its_funding(
     expect(page.get_by_role("main")).to_contain_text("Harrowgate Hill Primary School")
     expect(page.get_by_role("main")).not_to_contain_text("£")
     axe_check(page)
+
+
+TEACHER_PASSWORD = "Equivalent-fractions-on-a-wall-19"
+
+
+def test_a_teacher_registers_to_observe_a_showcase_lesson(page: Page, axe_check, hub):
+    from datetime import timedelta
+
+    from django.core import mail
+    from django.utils import timezone
+
+    from exchange.models import ExchangeTeacher, ExchangeYear, ObserverRegistration, Showcase
+    from hubs_portal.lib.academic_year import academic_year_label, current_academic_year
+    from tests.factories import make_teacher
+
+    today = timezone.localdate()
+    year = ExchangeYear.objects.create(
+        academic_year=current_academic_year(),
+        shanghai_visit_start=today - timedelta(days=2),
+        shanghai_visit_end=today + timedelta(days=12),
+    )
+    host_school = make_school(name="Dene Primary", la_code="841")
+    ExchangeTeacher.objects.create(
+        hub=hub, exchange_year=year, teacher_name="Hana Host", school=host_school, phase="primary"
+    )
+    starts = timezone.now() + timedelta(days=3)
+    Showcase.objects.create(
+        hub=hub,
+        exchange_year=year,
+        host_school=host_school,
+        starts_at=starts,
+        ends_at=starts + timedelta(hours=2),
+        class_and_topic="Year 4: equivalent fractions",
+        observer_places=8,
+        status=Showcase.Status.OPEN,
+    )
+    teacher = make_teacher("observer@example.org")
+    teacher.set_password(TEACHER_PASSWORD)
+    teacher.save(update_fields=["password"])
+    EmailAddress.objects.create(user=teacher, email=teacher.email, verified=True, primary=True)
+
+    page.goto("/account/login/")
+    page.get_by_label("Email").fill(teacher.email)
+    page.get_by_label("Password", exact=True).fill(TEACHER_PASSWORD)
+    page.get_by_role("button", name="Sign In").click()
+    expect(page.get_by_role("button", name="Log out")).to_be_visible()
+
+    page.get_by_role("link", name="Shanghai exchange").first.click()
+    axe_check(page)
+    page.get_by_role("link", name=academic_year_label(year.academic_year)).first.click()
+    expect(page.get_by_text("Year 4: equivalent fractions").first).to_be_visible()
+    axe_check(page)
+    page.get_by_role("link", name="Year 4: equivalent fractions").first.click()
+    axe_check(page)
+    page.get_by_role("button", name="Register to observe").click()
+    expect(page.get_by_role("heading", name="Your place")).to_be_visible()
+    expect(page.get_by_role("button", name="Cancel my place")).to_be_visible()
+    axe_check(page)
+
+    registration = ObserverRegistration.objects.get(teacher=teacher)
+    assert registration.status == "registered"
+    assert [m.to for m in mail.outbox if m.to == [teacher.email]] == [[teacher.email]]
