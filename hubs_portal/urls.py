@@ -21,6 +21,7 @@ urlpatterns = [
     path("newsletter/", include("newsletters.urls")),
     path("projects/", include("projects.urls")),
     path("exchange/", include("exchange.urls")),
+    path("reports/", include("reports.urls")),
     # The hub workspace. Every view under manage/<hub_slug>/ checks that the
     # user is on that hub's team (hubs/access.py); tests/test_workspace_access.py
     # walks every one of them as an outsider.

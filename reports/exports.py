@@ -1,0 +1,93 @@
+"""Report tables as CSV files and Excel workbooks.
+
+Text that a spreadsheet would run as a formula (it starts with =, +, -, @, a
+tab or a carriage return: a Work Group's title is typed by a hub team) is
+defused: in a CSV file it gets a leading apostrophe, which spreadsheets show
+as text; in a workbook the cell is written as a string, never as a formula.
+Numbers stay numbers.
+"""
+
+import csv
+import io
+import re
+from decimal import Decimal
+
+from django.http import HttpResponse
+from openpyxl import Workbook
+from openpyxl.cell.cell import TYPE_STRING
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+
+from .tables import MONEY, PERCENT, POINTS, Table
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# Characters Excel refuses in a sheet's name, which is at most 31 characters long.
+SHEET_NAME_BAD = re.compile(r"[\[\]:*?/\\]")
+BOLD = Font(bold=True)
+
+
+def defuse(value):
+    """A CSV cell that no spreadsheet will take for a formula."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def _filename(stem: str, extension: str) -> str:
+    safe = re.sub(r"[^a-z0-9-]+", "-", stem.lower()).strip("-") or "report"
+    return f"{safe}.{extension}"
+
+
+def csv_response(table: Table, stem: str) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{_filename(stem, "csv")}"'
+    # A byte-order mark lets Excel open the file as UTF-8 (£, en dashes, Welsh names).
+    response.write("\ufeff")
+    writer = csv.writer(response)
+    for record in table.records():
+        writer.writerow(["" if value is None else defuse(value) for value in record])
+    return response
+
+
+def _sheet_name(table: Table, taken: set[str]) -> str:
+    name = SHEET_NAME_BAD.sub(" ", table.caption)[:31].strip() or table.key[:31]
+    base, number = name, 2
+    while name.lower() in taken:
+        suffix = f" ({number})"
+        name, number = base[: 31 - len(suffix)] + suffix, number + 1
+    taken.add(name.lower())
+    return name
+
+
+def xlsx_response(tables: list[Table], stem: str) -> HttpResponse:
+    """One sheet per table: headings in bold, numbers as numbers, pounds formatted."""
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    taken: set[str] = set()
+    for table in tables:
+        sheet = workbook.create_sheet(_sheet_name(table, taken))
+        for row_number, record in enumerate(table.records(), start=1):
+            for column_number, (column, value) in enumerate(
+                zip(table.columns, record, strict=True), start=1
+            ):
+                cell = sheet.cell(row=row_number, column=column_number)
+                if isinstance(value, Decimal):
+                    value = float(value) if column.kind in (PERCENT, POINTS) else value
+                cell.value = value
+                if isinstance(value, str):
+                    # openpyxl takes any text starting with "=" for a formula.
+                    cell.data_type = TYPE_STRING
+                elif column.kind == MONEY and row_number > 1:
+                    cell.number_format = "£#,##0.00"
+                if row_number == 1:
+                    cell.font = BOLD
+        for column_number, column in enumerate(table.columns, start=1):
+            width = max(12, min(48, len(column.heading) + 2))
+            sheet.column_dimensions[get_column_letter(column_number)].width = width
+        sheet.freeze_panes = "B2"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    response = HttpResponse(buffer.getvalue(), content_type=XLSX_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{_filename(stem, "xlsx")}"'
+    return response
