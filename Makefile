@@ -70,5 +70,14 @@ bench-import: export DATABASE_URL = $(BENCH_DATABASE_URL)
 bench-import: $(STAMP)
 	$(PY) scripts/bench_import_schools.py
 
+# Fills the benchmark database with a network the size of the real one (once:
+# manage.py generate_network, a few minutes), then prints the median and 95th
+# percentile response time of each report page and of the public Work Group
+# list. BENCH_ARGS passes options on, e.g. BENCH_ARGS="--runs 50 --markdown".
+.PHONY: bench
+bench: export DATABASE_URL = $(BENCH_DATABASE_URL)
+bench: $(STAMP)
+	$(PY) scripts/bench_reports.py $(BENCH_ARGS)
+
 clean:
 	rm -rf $(VENV) var
