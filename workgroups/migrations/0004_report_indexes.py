@@ -25,4 +25,10 @@ class Migration(migrations.Migration):
             "INCLUDE (present)",
             "DROP INDEX attendance_report_idx",
         ),
+        # The national figures reach attendance through the enrolment.
+        RunSQLOnPostgreSQL(
+            "CREATE INDEX attendance_enrolment_report_idx ON workgroups_attendance "
+            "(enrolment_id) INCLUDE (present)",
+            "DROP INDEX attendance_enrolment_report_idx",
+        ),
     ]
