@@ -50,7 +50,7 @@ from exchange.services import (
 from hubs.access import hub_team_required
 from hubs.forms_manage import SchoolSearchForm
 from hubs.models import HubMembership
-from hubs.views_manage import PARTNER_SCHOOLS_SHOWN, _school_choices
+from hubs.views_manage import SCHOOLS_SHOWN, school_choices
 from hubs_portal.lib.academic_year import current_academic_year
 
 # --- Helpers ------------------------------------------------------------------
@@ -218,7 +218,7 @@ def nomination_add_view(request, hub):
         form = NominationForm(hub=hub, initial={"exchange_year": year})
 
     chosen = form["school"].value()
-    schools, found, more = _school_choices(query, chosen)
+    schools, found, more = school_choices(query, chosen)
     context = {
         "hub": hub,
         "year": year,
@@ -228,7 +228,7 @@ def nomination_add_view(request, hub):
         "schools": schools,
         "found": found,
         "more": more,
-        "shown": PARTNER_SCHOOLS_SHOWN,
+        "shown": SCHOOLS_SHOWN,
         "chosen": "" if chosen is None else str(chosen),
     }
     return render(request, "manage/exchange/nomination_add.html", context)

@@ -45,7 +45,7 @@ from hubs_portal.lib.academic_year import academic_year_label, current_academic_
 from workgroups.models import Enrolment, Session, WorkGroup
 
 UPCOMING_SESSIONS = 10
-PARTNER_SCHOOLS_SHOWN = 20
+SCHOOLS_SHOWN = 20
 AUDIT_PER_PAGE = 50
 
 PARTNERSHIP_FIELDS = [
@@ -226,8 +226,11 @@ def partners(request, hub):
     return render(request, "manage/partners.html", context)
 
 
-def _school_choices(query: str, chosen: str | None) -> tuple[list[School], int, bool]:
+def school_choices(query: str, chosen: str | None) -> tuple[list[School], int, bool]:
     """Schools to choose from: up to 20 matches, plus the one already chosen.
+
+    Shared by every workspace form that picks a school from the register
+    (partners, project schools, exchange nominations).
 
     Returns the list, how many matches it holds and whether there were more
     (one row past the limit says so, without a count).
@@ -237,10 +240,10 @@ def _school_choices(query: str, chosen: str | None) -> tuple[list[School], int, 
         matches = list(
             School.objects.search(query)
             .select_related("local_authority")
-            .order_by("name", "urn")[: PARTNER_SCHOOLS_SHOWN + 1]
+            .order_by("name", "urn")[: SCHOOLS_SHOWN + 1]
         )
-    more = len(matches) > PARTNER_SCHOOLS_SHOWN
-    matches = matches[:PARTNER_SCHOOLS_SHOWN]
+    more = len(matches) > SCHOOLS_SHOWN
+    matches = matches[:SCHOOLS_SHOWN]
     schools = list(matches)
     if chosen and str(chosen).isdigit() and all(str(s.pk) != str(chosen) for s in matches):
         school = (
@@ -320,7 +323,7 @@ def partner_add(request, hub):
         form = PartnershipAddForm(hub=hub, initial={"start_date": timezone.localdate()})
 
     chosen = form["school"].value()
-    schools, found, more = _school_choices(query, chosen)
+    schools, found, more = school_choices(query, chosen)
     context = {
         "hub": hub,
         "form": form,
@@ -329,7 +332,7 @@ def partner_add(request, hub):
         "schools": schools,
         "found": found,
         "more": more,
-        "shown": PARTNER_SCHOOLS_SHOWN,
+        "shown": SCHOOLS_SHOWN,
         "chosen": "" if chosen is None else str(chosen),
     }
     return render(request, "manage/partner_add.html", context)

@@ -98,26 +98,6 @@ class MoneyField(forms.Field):
         return None if value is None else value.quantize(Decimal("0.01"))
 
 
-class YearForm(forms.Form):
-    """The academic year a page shows, chosen in the query string."""
-
-    year = forms.TypedChoiceField(
-        label="Academic year",
-        coerce=int,
-        choices=[],
-        error_messages={"invalid_choice": "Choose an academic year from the list."},
-    )
-
-    def __init__(self, *args, years, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["year"].choices = [
-            (year, academic_year_label(year)) for year in sorted(years, reverse=True)
-        ]
-
-
-# --- Projects -------------------------------------------------------------------------
-
-
 class ParticipationForm(forms.ModelForm):
     """A hub's part in a project for a year. Project and year are fixed once recorded."""
 

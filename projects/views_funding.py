@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST, require_safe
 from hubs.access import hub_team_required
 from hubs.models import Hub, HubMembership
 from hubs_portal.lib.academic_year import academic_year_label, current_academic_year
-from projects.forms import AllocationForm, SpendForm, YearForm
+from projects.forms import AllocationForm, SpendForm
 from projects.models import Allocation, Spend
 from projects.services import (
     allocation_record,
@@ -29,6 +29,7 @@ from projects.services import (
     spend_remove,
     spending_by_category,
 )
+from workgroups.forms import YearForm
 
 
 def _role(user, hub: Hub) -> str | None:

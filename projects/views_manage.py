@@ -18,7 +18,8 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST, require_safe
 
 from hubs.access import hub_team_required
-from hubs.models import Hub, HubMembership, School
+from hubs.models import Hub, HubMembership
+from hubs.views_manage import SCHOOLS_SHOWN, school_choices
 from projects.forms import (
     ParticipationForm,
     ParticipationWorkGroupsForm,
@@ -35,8 +36,6 @@ from projects.services import (
     participation_set_workgroups,
     participation_update,
 )
-
-SCHOOLS_SHOWN = 20
 
 
 def _is_lead(user, hub: Hub) -> bool:
@@ -186,34 +185,6 @@ def participation_delete_view(request, hub, participation_pk: int):
     )
 
 
-def _school_choices(query: str, chosen) -> tuple[list[School], int, bool]:
-    """Up to 20 schools matching the search, plus the one already chosen.
-
-    Returns the list, how many matches it holds and whether there were more
-    (one row past the limit says so, without a count).
-    """
-    matches: list[School] = []
-    if query:
-        matches = list(
-            School.objects.search(query)
-            .select_related("local_authority")
-            .order_by("name", "urn")[: SCHOOLS_SHOWN + 1]
-        )
-    more = len(matches) > SCHOOLS_SHOWN
-    matches = matches[:SCHOOLS_SHOWN]
-    schools = list(matches)
-    if chosen and str(chosen).isdigit() and all(str(s.pk) != str(chosen) for s in matches):
-        school = (
-            School.objects.exclude(status=School.Status.CLOSED)
-            .select_related("local_authority")
-            .filter(pk=int(chosen))
-            .first()
-        )
-        if school is not None:
-            schools.insert(0, school)
-    return schools, len(matches), more
-
-
 @hub_team_required(lead=True)
 def school_add(request, hub, participation_pk: int):
     """Add a school found by a GET search (no JavaScript needed), with its part."""
@@ -249,7 +220,7 @@ def school_add(request, hub, participation_pk: int):
         form = ProjectSchoolForm(participation=participation)
 
     chosen = form["school"].value()
-    schools, found, more = _school_choices(query, chosen)
+    schools, found, more = school_choices(query, chosen)
     context = {
         "hub": hub,
         "participation": participation,
