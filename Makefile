@@ -42,6 +42,45 @@ run: $(STAMP)
 	  $(PY) manage.py runserver $(HOST):$(PORT); \
 	fi
 
+# The production profile on this machine: gunicorn (HTTPS on SERVE_PORT with a
+# self-signed certificate made under var/tls on first use), a Celery worker and
+# Celery beat, run together by honcho from the Procfile, against PostgreSQL and
+# Redis. Every setting comes from the environment; the values below are only
+# this machine's defaults. SERVE_DEMO=0 skips the demo Work Groups.
+SERVE_PORT ?= 8443
+SERVE_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/hubs_portal_serve
+SERVE_BROKER_URL ?= redis://127.0.0.1:6379/0
+SERVE_CACHE_URL ?= redis://127.0.0.1:6379/1
+SERVE_DEMO ?= 1
+.PHONY: serve
+serve: export DEBUG = 0
+serve: export DATABASE_URL ?= $(SERVE_DATABASE_URL)
+serve: export CELERY_BROKER_URL ?= $(SERVE_BROKER_URL)
+serve: export CACHE_URL ?= $(SERVE_CACHE_URL)
+serve: export GUNICORN_BIND ?= $(HOST):$(SERVE_PORT)
+serve: export SITE_URL ?= https://localhost:$(SERVE_PORT)
+serve: export TLS_CERTFILE ?= var/tls/cert.pem
+serve: export TLS_KEYFILE ?= var/tls/key.pem
+serve: $(STAMP) var/tls/cert.pem
+	@mkdir -p var
+	@[ -n "$${SECRET_KEY:-}" ] || [ -s var/secret_key ] || \
+	  { umask 077; head -c 48 /dev/urandom | base64 | tr -d '\n/+=' > var/secret_key; }
+	@export SECRET_KEY=$${SECRET_KEY:-$$(cat var/secret_key)}; set -e; \
+	  $(PY) scripts/ensure_database.py; \
+	  $(PY) manage.py migrate --no-input; \
+	  $(PY) manage.py load_reference_data; \
+	  if [ "$(SERVE_DEMO)" = 1 ]; then $(PY) manage.py load_demo_workgroups; fi; \
+	  $(PY) manage.py collectstatic --no-input --verbosity 0; \
+	  echo "Serving https://localhost:$(SERVE_PORT)/ (self-signed certificate; Ctrl-C stops all three)"; \
+	  PATH="$(CURDIR)/$(BIN):$$PATH" exec $(BIN)/honcho start -f Procfile
+
+# A self-signed certificate for localhost and 127.0.0.1, for make serve only.
+var/tls/cert.pem:
+	@mkdir -p var/tls
+	openssl req -x509 -newkey rsa:2048 -nodes -days 365 -subj "/CN=localhost" \
+	  -addext "subjectAltName=DNS:localhost,IP:127.0.0.1" \
+	  -keyout var/tls/key.pem -out var/tls/cert.pem 2>/dev/null
+
 # Debian's Chromium for the browser tests (Playwright cannot download one here).
 chromium:
 	@command -v chromium >/dev/null || { \

@@ -56,6 +56,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: it times the whole request and gives every log line its id.
+    "hubs_portal.observability.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -142,6 +144,9 @@ STORAGES = {
     # cache lifetime.
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+# Files with a content hash in their names are cached "forever" by WhiteNoise;
+# the rest (a few unhashed names) for a year too outside development.
+WHITENOISE_MAX_AGE = 0 if DEBUG else 365 * 24 * 60 * 60
 
 # Cache: CACHE_URL=redis://host:6379/1 in production (shared by all workers);
 # an in-process cache on a laptop.
@@ -173,6 +178,8 @@ CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = TIME_ZONE
+# Workers log through LOGGING below (one line per task, with the request id).
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BEAT_SCHEDULE = {
     "session-reminders": {
         "task": "workgroups.tasks.send_session_reminders",
@@ -214,6 +221,8 @@ if not DEBUG:
     # Production: HTTPS only. SECURE_SSL_REDIRECT=0 when a proxy already
     # redirects; SECURE_PROXY_SSL_HEADER=1 when it sets X-Forwarded-Proto.
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+    # Load balancers probe over plain HTTP.
+    SECURE_REDIRECT_EXEMPT = [r"^livez$", r"^healthz$"]
     if env_bool("SECURE_PROXY_SSL_HEADER", False):
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000)
@@ -222,10 +231,25 @@ if not DEBUG:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
 
+# One line per request (portal.request) and per task (portal.task); every line
+# carries the id of the request it belongs to (hubs_portal/observability.py).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"request_id": {"()": "hubs_portal.observability.RequestIdFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"}
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    "loggers": {
+        # The request line above says the same, with the id.
+        "django.server": {"level": "WARNING"},
+    },
 }

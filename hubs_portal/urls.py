@@ -4,6 +4,7 @@ from django.urls import include, path
 
 from hubs import views as hub_views
 from hubs import views_manage
+from hubs_portal import health
 
 admin.site.site_header = "Maths Hubs portal: national administration"
 admin.site.site_title = "Maths Hubs administration"
@@ -13,6 +14,8 @@ admin.site.login = secure_admin_login(admin.site.login)
 
 urlpatterns = [
     path("", hub_views.home, name="home"),
+    path("livez", health.livez, name="livez"),
+    path("healthz", health.healthz, name="healthz"),
     path("find/", hub_views.find_hub, name="find-hub"),
     path("hubs/", include("hubs.urls")),
     path("", include("workgroups.urls")),
