@@ -22,7 +22,7 @@ from newsletters.tokens import (
     unsubscribe_token_read,
 )
 from notifications.models import Email
-from notifications.services import email_queue, email_queue_template
+from notifications.services import email_queue, email_queue_template, task_publish_on_commit
 
 log = logging.getLogger(__name__)
 
@@ -220,7 +220,8 @@ def issue_send(*, issue_id: int, user) -> Issue:
             target=issue,
             after={"recipients": issue.recipients_count},
         )
-        queue_issue.delay_on_commit(issue.pk)
+        # If the broker is down, the send waits for requeue_stuck_issues.
+        task_publish_on_commit(queue_issue, issue.pk)
     return issue
 
 

@@ -5,7 +5,7 @@ from notifications.models import Email
 
 @admin.register(Email)
 class EmailAdmin(admin.ModelAdmin):
-    list_display = ["subject", "to", "status", "attempts", "created_at", "sent_at"]
+    list_display = ["subject", "to", "status", "attempts", "created_at", "queued_at", "sent_at"]
     list_filter = ["status"]
     search_fields = ["to", "subject", "key"]
     readonly_fields = [f.name for f in Email._meta.fields]

@@ -2,6 +2,7 @@
 
 import email.policy
 import logging
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -9,6 +10,10 @@ from django.db import models, transaction
 from django.utils import timezone
 
 log = logging.getLogger(__name__)
+
+# An e-mail handed to the broker but still unsent after this long is queued
+# again (its task was lost, or its retries are spent).
+REQUEUE_AFTER = timedelta(minutes=10)
 
 
 class PortalMessage(EmailMultiAlternatives):
@@ -21,6 +26,22 @@ class PortalMessage(EmailMultiAlternatives):
 
     def message(self, *, policy=email.policy.default):
         return super().message(policy=policy.clone(max_line_length=998))
+
+
+class EmailQuerySet(models.QuerySet):
+    def to_requeue(self, *, now: datetime | None = None):
+        """Pending e-mails the periodic task should queue again, oldest first.
+
+        Those never handed to the broker (it was unreachable when their change
+        committed) whatever their age, and those handed over more than
+        ``REQUEUE_AFTER`` ago and still unsent. Queuing one twice is harmless:
+        ``Email.deliver`` sends it once.
+        """
+        cutoff = (now or timezone.now()) - REQUEUE_AFTER
+        return self.filter(
+            models.Q(queued_at__isnull=True) | models.Q(queued_at__lt=cutoff),
+            status=Email.Status.PENDING,
+        ).order_by("created_at", "pk")
 
 
 class Email(models.Model):
@@ -45,12 +66,17 @@ class Email(models.Model):
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.CharField(max_length=500, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+    # When its task was last handed to the broker; empty while it never was
+    # (the broker was unreachable), which the periodic re-queue picks up first.
+    queued_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+
+    objects = EmailQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]
         indexes = [
-            # The periodic re-queue looks for old unsent e-mails.
+            # The periodic re-queue looks through the unsent e-mails.
             models.Index(
                 fields=["created_at"],
                 condition=models.Q(status="pending"),
