@@ -16,6 +16,7 @@ import os
 import shutil
 import signal
 import socket
+import ssl
 import subprocess
 import sys
 import tempfile
@@ -308,9 +309,20 @@ class MailSink:
 class Portal:
     """The portal's web and worker processes, configured by the environment only."""
 
-    def __init__(self, group: ProcessGroup, *, database_url: str, secret_key: str, **env):
+    def __init__(
+        self,
+        group: ProcessGroup,
+        *,
+        database_url: str,
+        secret_key: str,
+        tls: bool = False,
+        **env,
+    ):
+        """``tls``: gunicorn serves HTTPS with a self-signed certificate, and the
+        HTTPS redirect stays on, exactly as ``make serve`` runs it."""
         self.group = group
         self.port = free_port()
+        self.tls = tls
         settings_dir = group.folder / "settings"
         settings_dir.mkdir(exist_ok=True)
         (settings_dir / "fault_settings.py").write_text(FAULT_SETTINGS)
@@ -338,8 +350,26 @@ class Portal:
             "LOG_LEVEL": "INFO",
             **env,
         }
+        if tls:
+            self.env.update(self._certificate(group.folder / "tls"))
+            self.env["SECURE_SSL_REDIRECT"] = "1"
+            self.env["SITE_URL"] = f"https://127.0.0.1:{self.port}"
         self.web: Process | None = None
         self.worker: Process | None = None
+
+    @staticmethod
+    def _certificate(folder: Path) -> dict:
+        folder.mkdir(exist_ok=True)
+        cert, key = folder / "cert.pem", folder / "key.pem"
+        command = ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1"]
+        command += ["-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"]
+        command += ["-keyout", str(key), "-out", str(cert)]
+        subprocess.run(
+            command,
+            check=True,
+            capture_output=True,
+        )
+        return {"TLS_CERTFILE": str(cert), "TLS_KEYFILE": str(key)}
 
     def manage(self, *arguments: str, timeout: float = 120) -> str:
         """Run ``manage.py`` with the portal's environment; its output."""
@@ -409,10 +439,16 @@ class Portal:
         *,
         cookies: dict | None = None,
         form: dict | None = None,
+        headers: dict | None = None,
         timeout: float = 10,
     ) -> Response:
-        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
-        headers = {"Host": "127.0.0.1"}
+        if self.tls:
+            connection = http.client.HTTPSConnection(
+                "127.0.0.1", self.port, timeout=timeout, context=_TRUST_ANY
+            )
+        else:
+            connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
+        headers = {"Host": f"127.0.0.1:{self.port}", **(headers or {})}
         if cookies:
             headers["Cookie"] = "; ".join(f"{key}={value}" for key, value in cookies.items())
         body = None
@@ -430,6 +466,7 @@ class Portal:
                 status=raw.status,
                 headers={key.lower(): value for key, value in raw.getheaders()},
                 set_cookies=_set_cookies(raw.headers.get_all("Set-Cookie") or []),
+                set_cookie_lines=raw.headers.get_all("Set-Cookie") or [],
                 text=content.decode("utf-8", errors="replace"),
                 seconds=time.monotonic() - started,
             )
@@ -442,8 +479,13 @@ class Response:
     status: int
     headers: dict
     set_cookies: dict
+    set_cookie_lines: list[str]
     text: str
     seconds: float
+
+
+# The certificate is the test's own, made a moment ago: nothing to verify.
+_TRUST_ANY = ssl._create_unverified_context()
 
 
 def _set_cookies(values: list[str]) -> dict:
