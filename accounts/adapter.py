@@ -1,7 +1,10 @@
+import time
 import uuid
 from types import SimpleNamespace
 
+from allauth.account import app_settings as account_settings
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.authentication import get_authentication_records
 from allauth.core import context as allauth_context
 
 from notifications.services import email_queue
@@ -37,4 +40,28 @@ class AccountAdapter(DefaultAccountAdapter):
             subject=message.subject,
             body_text=message.body,
             body_html=html,
+        )
+
+    def is_reauthentication_required(self, *, app: str, **kwargs) -> bool:
+        """allauth's rule, except that logging in counts as recent authentication for two factors.
+
+        Hub teams are sent to set up an authenticator app as they log in
+        (accounts/mfa.py), then shown their recovery codes: asking again for
+        the password typed a moment ago would only be in the way. Later than
+        ACCOUNT_REAUTHENTICATION_TIMEOUT (5 minutes) after logging in, turning
+        two factors off or seeing the codes asks again, as allauth does.
+        """
+        required = super().is_reauthentication_required(app=app, **kwargs)
+        if required and app == "allauth.mfa":
+            return not self._logged_in_recently()
+        return required
+
+    def _logged_in_recently(self) -> bool:
+        request = self.request or allauth_context.request
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return False
+        records = get_authentication_records(request, user)
+        return bool(records) and (
+            time.time() - records[-1]["at"] < account_settings.REAUTHENTICATION_TIMEOUT
         )

@@ -3,6 +3,8 @@
 Outsiders get a 404 (the workspace might as well not exist); a team member
 asking for a lead's action gets a 403. NCETM staff read every hub's
 workspace but change only what the national role allows (team roles).
+Before any of this, accounts.mfa.MFARequiredMiddleware has sent team members
+and NCETM staff without two-factor authentication to set it up.
 """
 
 from functools import wraps

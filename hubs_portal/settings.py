@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "django_filters",
     "allauth",
     "allauth.account",
+    "allauth.mfa",
     "accounts",
     "hubs",
     "workgroups",
@@ -70,6 +71,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # Hub teams and national staff need two-factor authentication before any
+    # management page (/manage/, /reports/, /admin/): accounts/mfa.py.
+    "accounts.mfa.MFARequiredMiddleware",
 ]
 
 ROOT_URLCONF = "hubs_portal.urls"
@@ -125,6 +129,10 @@ ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Maths Hubs] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
+# Two-factor authentication (allauth.mfa): an authenticator app (TOTP) and
+# recovery codes. Required for hub teams and NCETM staff (accounts/mfa.py).
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "Maths Hubs portal"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

@@ -4,7 +4,9 @@ NCETM staff and superusers see every hub and the national totals. A member of
 a hub's team (lead or member) sees their own hub's rows and nothing summed
 over hubs they are not on. Everyone else is refused: people who are not
 logged in are sent to log in, teachers get a 403, and a hub team asking for
-another hub's page gets a 404 (as in the hub workspace).
+another hub's page gets a 404 (as in the hub workspace). Before any of this,
+accounts.mfa.MFARequiredMiddleware has sent readers without two-factor
+authentication to set it up.
 """
 
 from dataclasses import dataclass

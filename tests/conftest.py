@@ -12,6 +12,7 @@ from django.db import connection
 
 from hubs.models import Hub
 from hubs_portal.celery import app as celery_app
+from tests.helpers import activate_totp
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -147,13 +148,18 @@ def celery_worker(transactional_db):
 
 
 def _hub_person(email: str, full_name: str, hub: Hub | None = None, role: str = "", **extra):
+    """A persona of the workspace, with the authenticator app its role requires.
+
+    The app's secret is ``tests.helpers.PERSONA_TOTP_SECRET``; ``totp_code()``
+    or ``AuthenticatorApp`` there give the codes a log-in asks for.
+    """
     from accounts.models import User
     from hubs.models import HubMembership
 
     user = User.objects.create_user(email, full_name=full_name, **extra)
     if hub is not None:
         HubMembership.objects.create(hub=hub, user=user, role=role)
-    return user
+    return activate_totp(user)
 
 
 @pytest.fixture

@@ -6,13 +6,16 @@ from django.urls import reverse
 
 from hubs.models import Partnership
 from tests.factories import make_lead, make_school
-from tests.helpers import page_text
+from tests.helpers import activate_totp, page_text
 
 
 @pytest.fixture
 def staff_client(client, django_user_model):
+    # National staff pass two-factor authentication before the admin (accounts/mfa.py).
     client.force_login(
-        django_user_model.objects.create_superuser("ncetm@example.org", "a-long-password-1")
+        activate_totp(
+            django_user_model.objects.create_superuser("ncetm@example.org", "a-long-password-1")
+        )
     )
     return client
 

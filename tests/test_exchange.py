@@ -857,11 +857,11 @@ def test_the_workspace_year_runs_a_fixed_number_of_queries(
     _busy_year(year, [hub], schools_each=schools_each)
     for showcase in Showcase.objects.filter(hub=hub)[:2]:
         register(showcase, make_teacher(), django_capture_on_commit_callbacks)
-    # The session and the user; the hub and the user's role on it (access);
-    # the years; the nominations with schools; the Shanghai teachers; their
-    # pairings with hosts and schools; the showcases with schools and
-    # teachers; whether the user is a lead.
-    with django_assert_num_queries(10):
+    # The session and the user; the two-factor check; the hub and the user's
+    # role on it (access); the years; the nominations with schools; the
+    # Shanghai teachers; their pairings with hosts and schools; the showcases
+    # with schools and teachers; whether the user is a lead.
+    with django_assert_num_queries(11):
         response = lead_client.get(url)
     assert response.status_code == 200
 
@@ -872,10 +872,10 @@ def test_the_workspace_showcase_page_runs_a_fixed_number_of_queries(
     for _ in range(2):
         register(showcase, make_teacher(), django_capture_on_commit_callbacks)
     url = reverse("manage-exchange:showcase", args=[hub.slug, showcase.pk])
-    # The session and the user; the hub and the role (access); the showcase
-    # with its year, school and teacher; the registrations with teachers and
-    # schools; whether the user is a lead.
-    with django_assert_num_queries(7):
+    # The session and the user; the two-factor check; the hub and the role
+    # (access); the showcase with its year, school and teacher; the
+    # registrations with teachers and schools; whether the user is a lead.
+    with django_assert_num_queries(8):
         response = lead_client.get(url)
     assert response.status_code == 200
     assert page_text(response).count("Test Teacher") == 2

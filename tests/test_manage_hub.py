@@ -141,16 +141,17 @@ def test_the_dashboard_runs_a_fixed_number_of_queries(lead_client, hub, django_a
     groups = _small_year(hub)
     make_session(groups["open"], 1, timezone.now() + timedelta(days=1))
 
-    # 1 session, 2 user, 3 hub, 4 the user's role on it; 5 the groups' figures,
-    # 6 the enrolments' figures, 7 the next sessions with their groups.
-    with django_assert_num_queries(7):
+    # 1 session, 2 user, 3 the two-factor check, 4 hub, 5 the user's role on it;
+    # 6 the groups' figures, 7 the enrolments' figures, 8 the next sessions
+    # with their groups.
+    with django_assert_num_queries(8):
         assert lead_client.get(url("dashboard", hub)).status_code == 200
 
     for _ in range(3):
         _small_year(hub)
     for order in range(2, 15):
         make_session(groups["open"], order, timezone.now() + timedelta(days=order))
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         response = lead_client.get(url("dashboard", hub))
     assert len(response.context["sessions"]) == 10
 
@@ -391,10 +392,11 @@ def test_the_partners_page_runs_a_fixed_number_of_queries(
     make_lead(hub, make_school())
     LeadershipTeamMember.objects.create(hub=hub, name="A Person", role="senior_lead")
 
-    # 1 session, 2 user, 3 hub, 4 the user's role (access), 5 the role again
-    # (what to offer), 6 partnerships with schools, authorities and organisations,
-    # 7 the leadership team, 8 the local authorities with their regions.
-    with django_assert_num_queries(8):
+    # 1 session, 2 user, 3 the two-factor check, 4 hub, 5 the user's role
+    # (access), 6 the role again (what to offer), 7 partnerships with schools,
+    # authorities and organisations, 8 the leadership team, 9 the local
+    # authorities with their regions.
+    with django_assert_num_queries(9):
         assert lead_client.get(url("partners", hub)).status_code == 200
 
     for _ in range(5):
@@ -405,7 +407,7 @@ def test_the_partners_page_runs_a_fixed_number_of_queries(
             organisation=Organisation.objects.create(name=f"Org {Organisation.objects.count()}"),
         )
         LeadershipTeamMember.objects.create(hub=hub, name="Another", role="maths_lead")
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):
         assert lead_client.get(url("partners", hub)).status_code == 200
 
 
@@ -416,18 +418,19 @@ def test_the_partner_search_runs_a_fixed_number_of_queries(
         make_school(name=f"Darlington Academy {number}")
     chosen = make_school(name="Somewhere Else")
 
-    # 1 session, 2 user, 3 hub, 4 the user's role (access), 5 the role again
-    # (lead only), 6 schools found (one past the limit) with their authority,
-    # 7 the organisations to choose from.
-    with django_assert_num_queries(7):
+    # 1 session, 2 user, 3 the two-factor check, 4 hub, 5 the user's role
+    # (access), 6 the role again (lead only), 7 schools found (one past the
+    # limit) with their authority, 8 the organisations to choose from.
+    with django_assert_num_queries(8):
         response = lead_client.get(url("partner-add", hub), {"school_q": "darlington"})
     assert len(response.context["schools"]) == 20
     assert "Showing the first 20 schools" in words(response)
 
     # Sent back with a problem, the school chosen before the search changed stays
-    # chosen: 1 session, 2 user, 3 hub, 4 role, 5 the chosen school (validation),
-    # 6 schools found, 7 the chosen school with its authority, 8 organisations.
-    with django_assert_num_queries(8):
+    # chosen: 1 session, 2 user, 3 the two-factor check, 4 hub, 5 role, 6 the
+    # chosen school (validation), 7 schools found, 8 the chosen school with its
+    # authority, 9 organisations.
+    with django_assert_num_queries(9):
         response = lead_client.post(
             url("partner-add", hub), _add_data(school_q="darlington", school=chosen.pk, role="")
         )
@@ -660,13 +663,14 @@ def test_ncetm_staff_add_and_remove_team_members(staff_client, hub, hub_lead):
 def test_the_team_page_runs_a_fixed_number_of_queries(
     lead_client, hub, hub_member, django_assert_num_queries
 ):
-    # 1 session, 2 user, 3 hub, 4 the user's role (access), 5 the role again
-    # (what to offer), 6 the memberships with their users.
-    with django_assert_num_queries(6):
+    # 1 session, 2 user, 3 the two-factor check, 4 hub, 5 the user's role
+    # (access), 6 the role again (what to offer), 7 the memberships with their
+    # users.
+    with django_assert_num_queries(7):
         assert lead_client.get(url("team", hub)).status_code == 200
     for _ in range(5):
         HubMembership.objects.create(hub=hub, user=make_teacher())
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         assert lead_client.get(url("team", hub)).status_code == 200
 
 
@@ -699,8 +703,9 @@ def test_the_history_is_newest_first_in_pages_of_fifty(
         object_repr="Elsewhere",
     )
 
-    # 1 session, 2 user, 3 hub, 4 the user's role, 5 count, 6 the page of entries with users.
-    with django_assert_num_queries(6):
+    # 1 session, 2 user, 3 the two-factor check, 4 hub, 5 the user's role,
+    # 6 count, 7 the page of entries with users.
+    with django_assert_num_queries(7):
         response = lead_client.get(url("audit", hub))
 
     entries = response.context["entries"]

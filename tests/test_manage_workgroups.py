@@ -607,9 +607,9 @@ def test_the_list_runs_a_fixed_number_of_queries(lead_client, hub, django_assert
     make_workgroup(hub, academic_year=current_academic_year() - 1, title="Last year's")
     lead_client.get(reverse("manage-workgroups:list", args=[hub.slug]))  # warm the session
 
-    # Session, user, hub, membership, the hub's years, the Work Groups with
-    # their programmes and waiting counts.
-    with django_assert_num_queries(6):
+    # Session, user, the two-factor check, hub, membership, the hub's years,
+    # the Work Groups with their programmes and waiting counts.
+    with django_assert_num_queries(7):
         response = lead_client.get(reverse("manage-workgroups:list", args=[hub.slug]))
 
     rows = [(g.places_taken, g.capacity, g.waiting_count) for g in response.context["workgroups"]]
@@ -633,10 +633,10 @@ def test_the_group_page_runs_a_fixed_number_of_queries(
     lead_client.post(url("message", workgroup), {"subject": "Hello", "body": "Welcome."})
     lead_client.get(url("detail", workgroup))
 
-    # Session, user, hub, membership; the group (programme, evaluation); its
-    # phases; sessions with attendance counts; enrolments with teachers,
-    # schools and waiting positions; the messages sent.
-    with django_assert_num_queries(9):
+    # Session, user, the two-factor check, hub, membership; the group
+    # (programme, evaluation); its phases; sessions with attendance counts;
+    # enrolments with teachers, schools and waiting positions; the messages sent.
+    with django_assert_num_queries(10):
         response = lead_client.get(url("detail", workgroup))
 
     assert [e.waiting_position for e in response.context["waiting"]] == [1, 2, 3]
@@ -653,9 +653,9 @@ def test_the_export_runs_a_fixed_number_of_queries(
         )
     lead_client.get(url("detail", workgroup))
 
-    # Session, user, hub, membership; the group; its sessions; the
-    # participants with teachers and schools; their attendance.
-    with django_assert_num_queries(8):
+    # Session, user, the two-factor check, hub, membership; the group; its
+    # sessions; the participants with teachers and schools; their attendance.
+    with django_assert_num_queries(9):
         response = lead_client.get(url("export", workgroup))
 
     assert response.content.decode().count("\r\n") == 4

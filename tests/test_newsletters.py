@@ -514,9 +514,9 @@ def test_the_newsletter_page_runs_a_fixed_number_of_queries(
     for n in range(3):
         Issue.objects.create(hub=hub, subject=f"Issue {n}", body_markdown="x", created_by=hub_lead)
     url = reverse("manage-newsletter:home", args=[hub.slug])
-    # Session; user; hub; role (access check); subscriber counts; role (CSV
-    # link); issues with their authors and progress.
-    with django_assert_num_queries(7):
+    # Session; user; the two-factor check; hub; role (access check); subscriber
+    # counts; role (CSV link); issues with their authors and progress.
+    with django_assert_num_queries(8):
         assert lead_client.get(url).status_code == 200
 
 

@@ -30,6 +30,7 @@ from reports.queries import (
 )
 from reports.tables import POINTS, show
 from tests.factories import make_school, make_session, make_teacher, make_workgroup
+from tests.helpers import activate_totp
 from workgroups.models import Attendance, Enrolment, Programme, WorkGroup
 
 YEAR = current_academic_year()
@@ -368,7 +369,7 @@ def test_teachers_are_refused(client, network):
 def test_ncetm_staff_and_superusers_see_every_page(client, network, ncetm_staff):
     from accounts.models import User
 
-    admin = User.objects.create_superuser("admin@example.org", "Sup3r-secret-admin")
+    admin = activate_totp(User.objects.create_superuser("admin@example.org", "Sup3r-secret-admin"))
     for user in (ncetm_staff, admin):
         client.force_login(user)
         for url in [
@@ -597,18 +598,19 @@ def test_the_national_page_runs_a_fixed_number_of_queries(
     staff_client, network, django_assert_num_queries
 ):
     params = {"year": YEAR, "phase": "primary"}
-    # 1 session, 2 user, 3 regions for the filter, 4 the hubs with their regions,
-    # 5 enrolments per hub, 6 open schools in each hub's area (and their union),
-    # 7 attendance per hub, 8 Work Groups per hub, 9 project participations,
-    # 10 exchange teachers, 11 allocations, 12 spending, 13 distinct schools and
-    # teachers (and engaged schools in any hub's area) over every hub, 14 per region.
-    with django_assert_num_queries(14):
+    # 1 session, 2 user, 3 the two-factor check, 4 regions for the filter, 5 the
+    # hubs with their regions, 6 enrolments per hub, 7 open schools in each hub's
+    # area (and their union), 8 attendance per hub, 9 Work Groups per hub,
+    # 10 project participations, 11 exchange teachers, 12 allocations, 13 spending,
+    # 14 distinct schools and teachers (and engaged schools in any hub's area)
+    # over every hub, 15 per region.
+    with django_assert_num_queries(15):
         assert staff_client.get(NATIONAL, params).status_code == 200
     grow(network)
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(15):
         assert staff_client.get(NATIONAL, params).status_code == 200
     # A download runs the page's queries and no more.
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(15):
         staff_client.get(NATIONAL, {**params, "format": "xlsx"})
 
 
@@ -616,39 +618,42 @@ def test_the_region_page_runs_a_fixed_number_of_queries(
     staff_client, network, django_assert_num_queries
 ):
     url = reverse("reports:region", args=[NORTH_EAST])
-    # 1 session, 2 user, 3 the region, 4 the region's hubs, 5-12 as the national
-    # page, 13 distinct schools and teachers over the region's hubs.
-    with django_assert_num_queries(13):
+    # 1 session, 2 user, 3 the two-factor check, 4 the region, 5 the region's
+    # hubs, 6-13 as the national page, 14 distinct schools and teachers over the
+    # region's hubs.
+    with django_assert_num_queries(14):
         assert staff_client.get(url, {"year": YEAR}).status_code == 200
     grow(network)
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(14):
         assert staff_client.get(url, {"year": YEAR}).status_code == 200
 
 
 def test_the_gaps_page_runs_a_fixed_number_of_queries(
     staff_client, network, django_assert_num_queries
 ):
-    # 1 session, 2 user, 3 regions for the filter, 4 the hubs, 5 schools in the
-    # areas by FSM band and phase, per hub and over the union (one query).
-    with django_assert_num_queries(5):
+    # 1 session, 2 user, 3 the two-factor check, 4 regions for the filter, 5 the
+    # hubs, 6 schools in the areas by FSM band and phase, per hub and over the
+    # union (one query).
+    with django_assert_num_queries(6):
         assert staff_client.get(GAPS, {"year": YEAR}).status_code == 200
     grow(network)
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         assert staff_client.get(GAPS, {"year": YEAR}).status_code == 200
 
 
 def test_the_trend_page_runs_a_fixed_number_of_queries(
     staff_client, network, django_assert_num_queries
 ):
-    # 1 session, 2 user, 3 regions for the filter, 4 Work Groups per year,
-    # 5 enrolments this year and later, 6 enrolments in earlier years (cached after).
-    with django_assert_num_queries(6):
+    # 1 session, 2 user, 3 the two-factor check, 4 regions for the filter, 5 Work
+    # Groups per year, 6 enrolments this year and later, 7 enrolments in earlier
+    # years (cached after).
+    with django_assert_num_queries(7):
         assert staff_client.get(TREND).status_code == 200
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         assert staff_client.get(TREND).status_code == 200
     grow(network)
     cache.clear()
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         assert staff_client.get(TREND).status_code == 200
 
 
@@ -657,16 +662,17 @@ def test_the_hub_page_runs_a_fixed_number_of_queries(
 ):
     client.force_login(hub_lead)
     url = reverse("reports:hub", args=[network.hub.slug])
-    # 1 session, 2 user, 3 the reader's hubs, 4 the hub, 5-12 its row (enrolments,
-    # area, attendance, Work Groups, projects, exchange, allocations, spending),
-    # 13 its Work Groups with their enrolments, 14 their attendance, 15 its area by
-    # band and phase, 16-18 its trend (Work Groups, this year, earlier years),
-    # 19 whether to offer the hub workspace in the header.
-    with django_assert_num_queries(19):
+    # 1 session, 2 user, 3 the two-factor check, 4 the reader's hubs, 5 the hub,
+    # 6-13 its row (enrolments, area, attendance, Work Groups, projects,
+    # exchange, allocations, spending), 14 its Work Groups with their
+    # enrolments, 15 their attendance, 16 its area by band and phase, 17-19 its
+    # trend (Work Groups, this year, earlier years), 20 whether to offer the hub
+    # workspace in the header.
+    with django_assert_num_queries(20):
         assert client.get(url, {"year": YEAR}).status_code == 200
     grow(network)
     cache.clear()
-    with django_assert_num_queries(19):
+    with django_assert_num_queries(20):
         assert client.get(url, {"year": YEAR}).status_code == 200
 
 
@@ -674,12 +680,12 @@ def test_the_work_group_page_runs_a_fixed_number_of_queries(
     staff_client, network, django_assert_num_queries
 ):
     url = reverse("reports:workgroup", args=["a1"])
-    # 1 session, 2 user, 3 the group with hub, region and programme, 4 enrolments
-    # by status, 5 sessions with attendance, 6 schools.
-    with django_assert_num_queries(6):
+    # 1 session, 2 user, 3 the two-factor check, 4 the group with hub, region and
+    # programme, 5 enrolments by status, 6 sessions with attendance, 7 schools.
+    with django_assert_num_queries(7):
         assert staff_client.get(url).status_code == 200
     grow(network)
     for _ in range(5):
         enrol(network.a1, make_teacher(school=make_school()), "confirmed")
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         assert staff_client.get(url).status_code == 200

@@ -11,11 +11,14 @@ import itertools
 from datetime import timedelta
 
 import pytest
+from allauth.mfa.models import Authenticator
 from django.apps import apps
+from django.contrib import admin
 from django.core.exceptions import FieldError
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from accounts.models import User
 from hubs.models import HubMembership, LeadershipTeamMember, Organisation, Partnership
 from tests import workspace_worlds
 from tests.factories import make_school, make_session, make_teacher, make_workgroup
@@ -41,15 +44,15 @@ OUR_APPS = {
 }
 
 
-def workspace_patterns(resolver=None, prefix="", namespace=""):
-    """(route, view name, int kwargs) for every URL under the workspace prefix."""
+def workspace_patterns(resolver=None, prefix="", namespace="", under=WORKSPACE_PREFIX):
+    """(route, view name, int kwargs) for every URL under the workspace prefix (or ``under``)."""
     resolver = resolver or get_resolver()
     for entry in resolver.url_patterns:
         route = prefix + str(entry.pattern)
         if isinstance(entry, URLResolver):
             inner = ":".join(filter(None, [namespace, entry.namespace]))
-            yield from workspace_patterns(entry, route, inner)
-        elif isinstance(entry, URLPattern) and route.startswith(WORKSPACE_PREFIX):
+            yield from workspace_patterns(entry, route, inner, under)
+        elif isinstance(entry, URLPattern) and route.startswith(under):
             name = ":".join(filter(None, [namespace, entry.name]))
             converters = entry.pattern.converters
             yield route, name, sorted(key for key in converters if key != "hub_slug")
@@ -178,3 +181,70 @@ def test_every_workspace_url_refuses_outsiders_and_changes_nothing(
     # The walk means something only if the ids reached real records: the
     # hub's own lead must get through to every URL with at least one of them.
     assert [name for name, ok in reachable_for_lead.items() if not ok] == []
+
+
+# ---- Two-factor authentication before any management page ----------------------
+
+
+def report_urls(hub) -> list[str]:
+    """Every report URL (discovered as the workspace's are), for the hub and its Work Group."""
+    slugs = {"reports:hub": hub.slug, "reports:workgroup": hub.workgroups.first().slug}
+    urls = []
+    for _route, name, kwargs in workspace_patterns(under="reports/"):
+        values = {"code": hub.region.code, "slug": slugs.get(name)}
+        urls.append(reverse(name, kwargs={key: values[key] for key in kwargs}))
+    return urls
+
+
+def admin_urls() -> list[str]:
+    """The admin's index, and every registered model's list, add, change, delete and history."""
+    urls = [reverse("admin:index")]
+    for model in admin.site._registry:
+        prefix = f"admin:{model._meta.app_label}_{model._meta.model_name}"
+        urls += [reverse(f"{prefix}_changelist"), reverse(f"{prefix}_add")]
+        record = model.objects.order_by("pk").first()
+        if record is not None:
+            urls += [reverse(f"{prefix}_{view}", args=[record.pk]) for view in VIEWS_OF_A_RECORD]
+    return urls
+
+
+VIEWS_OF_A_RECORD = ["change", "delete", "history"]
+
+
+def test_every_management_url_sends_people_without_two_factors_to_set_them_up(client, hub_world):
+    """A team member, NCETM staff and a superuser, none with an authenticator app.
+
+    Every workspace URL (with ids of real records), every report and every
+    admin page, GET and POST, sends them to allauth's activation page, and no
+    row anywhere changes. Teachers are never sent there (the walk above gets
+    them their 403 or 404).
+    """
+    hub = hub_world
+    ids = hub_record_ids(hub)
+    lead = make_teacher()
+    HubMembership.objects.create(hub=hub, user=lead, role=HubMembership.Role.LEAD)
+    people = [
+        ("team member", lead),
+        ("NCETM staff", User.objects.create_user("officer@ncetm.example.org", is_ncetm_staff=True)),
+        ("superuser", User.objects.create_superuser("root@ncetm.example.org", "Sup3r-secret-1")),
+    ]
+    urls = [
+        # One combination of ids per URL is enough: the gate looks at the path only.
+        reverse(name, kwargs={"hub_slug": hub.slug, **next(requests_for(kwargs, ids))})
+        for _route, name, kwargs in workspace_patterns()
+    ]
+    urls += [reverse("manage-home"), *report_urls(hub), *admin_urls()]
+    activate = reverse("mfa_activate_totp")
+    before = database_state()
+
+    for who, user in people:
+        client.force_login(user)
+        for url in urls:
+            for method in ("get", "post"):
+                response = getattr(client, method)(url)
+                assert (response.status_code, response.get("Location")) == (302, activate), (
+                    f"{who} got {response.status_code} for {method.upper()} {url}"
+                )
+
+    assert database_state() == before
+    assert not Authenticator.objects.filter(user__in=[user for _, user in people]).exists()

@@ -19,6 +19,7 @@ from playwright.sync_api import Browser, ConsoleMessage, Page, expect
 
 from tests.browser.conftest import TIMEOUT_MS
 from tests.factories import make_school, make_teacher
+from tests.helpers import AuthenticatorApp, enter_two_factor_code
 from workgroups.models import Attendance, Enrolment, WorkGroup
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -48,6 +49,12 @@ def lead(hub_lead):
 
 
 @pytest.fixture
+def lead_app() -> AuthenticatorApp:
+    """The lead's authenticator app: hub leads log in with two factors (tests/conftest.py)."""
+    return AuthenticatorApp()
+
+
+@pytest.fixture
 def teacher(hub):
     school = make_school(name=SCHOOL, la_code="841", postcode="DL3 8QZ")
     user = make_teacher(TEACHER_EMAIL, school=school)
@@ -56,13 +63,22 @@ def teacher(hub):
     return verified(user, TEACHER_PASSWORD)
 
 
-def log_in(page: Page, axe_check: Callable, email: str, password: str) -> None:
+def log_in(
+    page: Page,
+    axe_check: Callable,
+    email: str,
+    password: str,
+    app: AuthenticatorApp | None = None,
+) -> None:
+    """Log in through the form; with ``app``, also give its code at the two-factor step."""
     page.get_by_role("navigation", name="Your account").get_by_role("link", name="Log in").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Sign In")
     axe_check(page)
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password", exact=True).fill(password)
     page.get_by_role("button", name="Sign In").click()
+    if app is not None:
+        enter_two_factor_code(page, app.code(), axe_check)
     expect(page.get_by_role("button", name="Log out")).to_be_visible()
 
 
@@ -85,12 +101,12 @@ def upcoming(days: int, hour: int) -> datetime:
 
 
 def test_a_hub_lead_adds_a_partner_runs_a_work_group_and_exports_attendance(
-    page: Page, axe_check, lead, teacher
+    page: Page, axe_check, lead, lead_app, teacher
 ):
     # 1. Log in, open the workspace, add an operational partner found in the register.
     page.goto("/")
     axe_check(page)
-    log_in(page, axe_check, LEAD_EMAIL, LEAD_PASSWORD)
+    log_in(page, axe_check, LEAD_EMAIL, LEAD_PASSWORD, lead_app)
     page.get_by_role("link", name="Hub workspace").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(HUB_NAME)
     expect(page.get_by_role("region", name=re.compile("^Work Groups in"))).to_be_visible()
@@ -190,7 +206,7 @@ def test_a_hub_lead_adds_a_partner_runs_a_work_group_and_exports_attendance(
     log_out(page)
 
     # 4. The lead records attendance at session 1 and downloads the register.
-    log_in(page, axe_check, LEAD_EMAIL, LEAD_PASSWORD)
+    log_in(page, axe_check, LEAD_EMAIL, LEAD_PASSWORD, lead_app)
     open_workspace(page, "Work Groups")
     page.get_by_role("link", name=GROUP).click()
     participants = page.get_by_role("region", name="Participants")
@@ -244,7 +260,7 @@ def visitor_page(browser: Browser, live_server, console_errors: list[str]) -> It
 
 
 def test_a_visitor_subscribes_and_the_hub_lead_sends_them_the_newsletter(
-    page: Page, visitor_page: Page, axe_check, lead
+    page: Page, visitor_page: Page, axe_check, lead, lead_app
 ):
     # 5. A visitor signs up on the hub's public page and confirms by e-mail.
     visitor = visitor_page
@@ -275,7 +291,7 @@ def test_a_visitor_subscribes_and_the_hub_lead_sends_them_the_newsletter(
 
     # 6. The lead writes an issue, previews it and sends it.
     page.goto("/")
-    log_in(page, axe_check, LEAD_EMAIL, LEAD_PASSWORD)
+    log_in(page, axe_check, LEAD_EMAIL, LEAD_PASSWORD, lead_app)
     open_workspace(page, "Newsletter")
     expect(page.get_by_role("heading", level=1)).to_have_text("Newsletter")
     expect(page.get_by_role("definition").first).to_have_text("1")  # subscribed

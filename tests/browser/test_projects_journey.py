@@ -13,6 +13,7 @@ from playwright.sync_api import Page, expect
 
 from projects.models import Allocation, ProjectParticipation
 from tests.factories import make_school
+from tests.helpers import AuthenticatorApp, enter_two_factor_code
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -38,6 +39,7 @@ def test_a_lead_records_a_project_with_two_pilot_schools_and_its_funding(
     page.get_by_label("Email").fill(lead.email)
     page.get_by_label("Password", exact=True).fill(LEAD_PASSWORD)
     page.get_by_role("button", name="Sign In").click()
+    enter_two_factor_code(page, AuthenticatorApp().code(), axe_check)
     expect(page.get_by_role("button", name="Log out")).to_be_visible()
 
     page.goto(f"/manage/{hub.slug}/projects/")

@@ -19,6 +19,7 @@ from playwright.sync_api import Page, expect
 from hubs.models import Hub
 from hubs_portal.lib.academic_year import academic_year_label, current_academic_year
 from tests.factories import make_school, make_session, make_teacher, make_workgroup
+from tests.helpers import AuthenticatorApp, enter_two_factor_code
 from workgroups.models import Attendance, Enrolment, WorkGroup
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -70,6 +71,8 @@ def test_an_ncetm_officer_drills_down_from_the_nation_to_a_work_group(
     page.get_by_label("Email").fill(officer.email)
     page.get_by_label("Password", exact=True).fill(PASSWORD)
     page.get_by_role("button", name="Sign In").click()
+    # NCETM staff have an authenticator app (tests/conftest.py): the second step.
+    enter_two_factor_code(page, AuthenticatorApp().code(), axe_check)
     expect(page.get_by_role("button", name="Log out")).to_be_visible()
 
     page.goto("/reports/")

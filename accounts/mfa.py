@@ -1,0 +1,117 @@
+"""Two-factor authentication for the people who manage things.
+
+Hub team members, NCETM staff and Django staff must have an authenticator app
+(allauth's TOTP) before they open any management page: the hub workspace
+(/manage/), the reports (/reports/) and the national administration
+(/admin/). Without one they are sent to allauth's page that sets it up, with
+the reason, whatever the method: a refused POST never reaches its view, so
+nothing changes. Afterwards the recovery codes page offers the way back to
+where they were going (allauth's activation view takes no ``next``).
+
+Teachers are never asked. Once a user has an authenticator, allauth's log-in
+asks for a code (or a recovery code) at every log-in, admin's included
+(``secure_admin_login`` sends it to allauth's log-in).
+"""
+
+from functools import cache
+
+from allauth.mfa.models import Authenticator
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.db.models import Exists, OuterRef
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import reverse
+
+from hubs.models import HubMembership
+
+# Where to go once the authenticator is set up, set by the gate: {"url": a
+# path on this site, "name": what it is}. The MFA pages show it as a link
+# (request.mfa_continue).
+NEXT_SESSION_KEY = "accounts.mfa.next"
+READ_METHODS = {"GET", "HEAD"}
+
+
+@cache
+def management_areas() -> tuple[tuple[str, str], ...]:
+    """(URL prefix, what people call it) for every area that needs two factors."""
+    return (
+        (reverse("manage-home"), "the hub workspace"),
+        (reverse("reports:national"), "the reports"),
+        (reverse("admin:index"), "the national administration"),
+    )
+
+
+@cache
+def mfa_pages_prefix() -> str:
+    return reverse("mfa_index")
+
+
+def management_area(path: str) -> tuple[str, str] | None:
+    """The (prefix, name) of the management area ``path`` is in, if any."""
+    for prefix, name in management_areas():
+        if path.startswith(prefix):
+            return prefix, name
+    return None
+
+
+def must_set_up_totp(request: HttpRequest) -> bool:
+    """Whether the user must have an authenticator app but has none.
+
+    True for hub team members, NCETM staff and Django staff or superusers
+    without an active TOTP authenticator. One query (both facts at once),
+    kept on the request.
+    """
+    cached = getattr(request, "_mfa_must_set_up_totp", None)
+    if cached is not None:
+        return cached
+    user = request.user
+    result = False
+    if user.is_authenticated and user.is_active:
+        totp = Authenticator.objects.filter(user=OuterRef("pk"), type=Authenticator.Type.TOTP)
+        team = HubMembership.objects.filter(user=OuterRef("pk"))
+        on_team, has_totp = (
+            get_user_model()
+            .objects.filter(pk=user.pk)
+            .values_list(Exists(team), Exists(totp))
+            .get()
+        )
+        national = user.is_staff or user.is_superuser or user.is_ncetm_staff
+        result = (national or on_team) and not has_totp
+    request._mfa_must_set_up_totp = result
+    return result
+
+
+class MFARequiredMiddleware:
+    """Send people who need two factors, and have none, to set them up first.
+
+    Keyed on URL prefixes, so a management view added tomorrow is covered
+    without a decorator. Sits after the authentication and message
+    middleware; anonymous visitors pass through to the views' own log-in
+    redirects.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        area = management_area(request.path)
+        if area is not None:
+            if must_set_up_totp(request):
+                return self._refuse(request, *area)
+            if request.user.is_authenticated:
+                # Through the gate: the way back is no longer needed.
+                request.session.pop(NEXT_SESSION_KEY, None)
+        elif request.path.startswith(mfa_pages_prefix()) and request.user.is_authenticated:
+            request.mfa_continue = request.session.get(NEXT_SESSION_KEY)
+        return self.get_response(request)
+
+    def _refuse(self, request: HttpRequest, prefix: str, name: str) -> HttpResponse:
+        # A refused POST is not replayed: its way back is the area's start.
+        back = request.get_full_path() if request.method in READ_METHODS else prefix
+        request.session[NEXT_SESSION_KEY] = {"url": back, "name": name}
+        messages.warning(
+            request,
+            "Hub team members and NCETM staff must sign in with two-factor "
+            f"authentication. Set up an authenticator app to continue to {name}.",
+        )
+        return HttpResponseRedirect(reverse("mfa_activate_totp"))
