@@ -32,6 +32,10 @@ class UserManager(BaseUserManager):
         return self.get(email__iexact=email)
 
 
+# How a deleted account is named wherever its records are still shown.
+DELETED_ACCOUNT = "Deleted account"
+
+
 def new_calendar_token() -> str:
     return secrets.token_urlsafe(24)
 
@@ -75,6 +79,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     profile_completed_at = models.DateTimeField(null=True, blank=True, editable=False)
     # The secret in the teacher's calendar feed URL; a new one revokes the old.
     calendar_token = models.CharField(max_length=40, unique=True, default=new_calendar_token)
+    # Set when the person deleted their account (accounts.services.account_delete):
+    # the row stays, anonymised, so that the enrolments it holds are still
+    # counted in the reports as one teacher.
+    deleted_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = UserManager()
 
@@ -90,7 +98,7 @@ class User(AbstractBaseUser, PermissionsMixin):
         ]
 
     def __str__(self) -> str:
-        return self.email
+        return DELETED_ACCOUNT if self.is_deleted else self.email
 
     def clean(self):
         super().clean()
@@ -100,8 +108,16 @@ class User(AbstractBaseUser, PermissionsMixin):
     def has_complete_profile(self) -> bool:
         return self.profile_completed_at is not None
 
+    @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None
+
     def get_full_name(self) -> str:
+        if self.is_deleted:
+            return DELETED_ACCOUNT
         return self.full_name or self.email
 
     def get_short_name(self) -> str:
+        if self.is_deleted:
+            return DELETED_ACCOUNT
         return self.full_name.split(" ")[0] if self.full_name else self.email

@@ -1,15 +1,29 @@
-"""The teacher's own profile: who they are, where they teach and what."""
+"""The person's own account: their profile, their data, and deleting the account."""
 
+import json
+
+from allauth.core import ratelimit
 from django.contrib import messages
+from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
 
-from accounts.forms import ProfileForm, SchoolSearchForm
+from accounts.data import user_data
+from accounts.forms import DeleteAccountForm, ProfileForm, SchoolSearchForm
 from accounts.models import User
+from accounts.services import (
+    AccountDeletionRefused,
+    account_delete,
+    places_to_release,
+    roles_to_hand_over,
+)
 from hubs.models import School
 
 PROFILE_SCHOOLS_SHOWN = 20
@@ -110,3 +124,73 @@ def _safe_next(request: HttpRequest, url: str) -> str:
     ):
         return url
     return ""
+
+
+# --- Your data, and deleting the account -------------------------------------
+
+
+@login_required
+@require_GET
+def your_data(request: HttpRequest) -> HttpResponse:
+    """What the portal holds about the person, and the way to download it."""
+    return render(request, "accounts/data.html")
+
+
+@never_cache
+@login_required
+@require_GET
+def data_download(request: HttpRequest) -> HttpResponse:
+    """Everything the portal holds about the logged-in person, as a JSON file.
+
+    Never cached (a shared computer's cache must not keep it), and only ever
+    the person's own: there is no id in the URL.
+    """
+    data = user_data(request.user)
+    body = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2)
+    response = HttpResponse(body + "\n", content_type="application/json; charset=utf-8")
+    filename = f"maths-hubs-your-data-{timezone.localdate():%Y-%m-%d}.json"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@never_cache
+@login_required
+def delete_account(request: HttpRequest) -> HttpResponse:
+    """Explain what deleting the account does; delete it when the password is given again.
+
+    Someone with a role in a hub or nationally is told what to hand over first
+    and offered no form: the refusal is repeated by the service itself.
+    """
+    user = request.user
+    roles = roles_to_hand_over(user)
+    form = DeleteAccountForm(request.POST or None, user=user)
+    problem, status = "", 200
+    if request.method == "POST" and not roles:
+        # allauth's limit on re-entering a password (10 a minute per account)
+        # stops a session left open from being used to guess it.
+        if not ratelimit.consume(request, action="reauthenticate", user=user):
+            form = DeleteAccountForm(user=user)
+            problem = "Too many attempts. Wait a minute, then enter your password again."
+            status = 429
+        elif form.is_valid():
+            try:
+                account_delete(user_id=user.pk)
+            except AccountDeletionRefused as refusal:
+                problem = str(refusal)
+            else:
+                logout(request)
+                return redirect("accounts:deleted")
+    enrolments, registrations = places_to_release(user)
+    context = {
+        "form": form,
+        "problem": problem,
+        "roles": roles,
+        "releasing": list(enrolments),
+        "registrations": list(registrations),
+    }
+    return render(request, "accounts/delete.html", context, status=status)
+
+
+@require_GET
+def account_deleted(request: HttpRequest) -> HttpResponse:
+    return render(request, "accounts/deleted.html")

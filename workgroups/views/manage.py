@@ -497,7 +497,7 @@ def export_csv(request, hub, pk: int):
                 _cell(value)
                 for value in [
                     enrolment.teacher.get_full_name(),
-                    enrolment.teacher.email,
+                    "" if enrolment.teacher.is_deleted else enrolment.teacher.email,
                     school.name if school else "",
                     school.urn if school else "",
                     enrolment.get_status_display(),
