@@ -13,6 +13,7 @@ from exchange.models import (
     pairing_problem,
 )
 from hubs.models import Hub, School
+from hubs_portal.lib.forms import PortalFormMixin
 
 DATETIME_INVALID = "Enter a real date and time, for example 2026-10-01 09:30."
 HOSTS_REQUIRED = "Choose the teacher or teachers who host them."
@@ -27,7 +28,7 @@ class DateTimeInput(forms.DateTimeInput):
         super().__init__(attrs, format="%Y-%m-%dT%H:%M")
 
 
-class YearForm(forms.Form):
+class YearForm(PortalFormMixin, forms.Form):
     """The workspace's exchange year, chosen in the query string."""
 
     year = forms.TypedChoiceField(
@@ -52,7 +53,7 @@ class HostChoiceField(forms.ModelMultipleChoiceField):
         return f"{obj.teacher_name}, {obj.school.name}"
 
 
-class NominationForm(forms.ModelForm):
+class NominationForm(PortalFormMixin, forms.ModelForm):
     """An English teacher nominated for a year's exchange.
 
     The school is chosen from the results of a separate GET search (the
@@ -119,7 +120,7 @@ class NominationForm(forms.ModelForm):
         return cleaned
 
 
-class ShanghaiTeacherForm(forms.ModelForm):
+class ShanghaiTeacherForm(PortalFormMixin, forms.ModelForm):
     hosts = HostChoiceField(
         label="Hosted by",
         queryset=ExchangeTeacher.objects.none(),
@@ -165,7 +166,7 @@ class ShanghaiTeacherForm(forms.ModelForm):
         return cleaned
 
 
-class PairingForm(forms.Form):
+class PairingForm(PortalFormMixin, forms.Form):
     hosts = HostChoiceField(
         label="Hosted by",
         queryset=ExchangeTeacher.objects.none(),
@@ -192,7 +193,7 @@ class PairingForm(forms.Form):
         return cleaned
 
 
-class ShowcaseForm(forms.ModelForm):
+class ShowcaseForm(PortalFormMixin, forms.ModelForm):
     observer_places = forms.IntegerField(
         label="Observer places",
         min_value=1,
@@ -264,7 +265,7 @@ class ShowcaseForm(forms.ModelForm):
         return " ".join(self.cleaned_data["class_and_topic"].split())
 
 
-class NotesForm(forms.Form):
+class NotesForm(PortalFormMixin, forms.Form):
     discussion_notes = forms.CharField(
         label="Notes of the post-lesson discussion",
         help_text="What observers noticed about how the lesson was designed and taught, "

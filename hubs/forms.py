@@ -1,9 +1,10 @@
 from django import forms
 
 from hubs.models import LocalAuthority
+from hubs_portal.lib.forms import PortalFormMixin
 
 
-class FindHubForm(forms.Form):
+class FindHubForm(PortalFormMixin, forms.Form):
     q = forms.CharField(
         label="School name, URN or postcode",
         help_text="For example: Carmel College, 136412 or DL3 8RW.",

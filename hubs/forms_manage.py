@@ -15,6 +15,7 @@ from hubs.models import (
     RecordStatus,
     School,
 )
+from hubs_portal.lib.forms import PortalFormMixin
 
 SCHOOL_OR_ORGANISATION = (
     "Choose a school from the search results, choose an organisation, "
@@ -35,7 +36,7 @@ class DateInput(forms.DateInput):
         super().__init__(attrs, format="%Y-%m-%d")
 
 
-class SchoolSearchForm(forms.Form):
+class SchoolSearchForm(PortalFormMixin, forms.Form):
     """The GET search that lists schools to choose from, so no JavaScript is needed."""
 
     school_q = forms.CharField(
@@ -50,7 +51,7 @@ class SchoolSearchForm(forms.Form):
         return " ".join(self.cleaned_data["school_q"].split())
 
 
-class PartnershipAddForm(forms.Form):
+class PartnershipAddForm(PortalFormMixin, forms.Form):
     """A new partnership. The view creates any new organisation and calls partnership_add."""
 
     role = forms.ChoiceField(
@@ -145,7 +146,7 @@ class PartnershipAddForm(forms.Form):
         return cleaned
 
 
-class PartnershipEndForm(forms.Form):
+class PartnershipEndForm(PortalFormMixin, forms.Form):
     end_date = forms.DateField(
         label="End date",
         help_text="The last day of the partnership. It stays on the hub's page until then.",
@@ -171,7 +172,7 @@ class PartnershipEndForm(forms.Form):
         return end_date
 
 
-class LeadershipTeamMemberForm(forms.ModelForm):
+class LeadershipTeamMemberForm(PortalFormMixin, forms.ModelForm):
     class Meta:
         model = LeadershipTeamMember
         fields = ["name", "role", "email", "display_order"]
@@ -200,7 +201,7 @@ class LeadershipTeamMemberForm(forms.ModelForm):
         return " ".join(self.cleaned_data["name"].split())
 
 
-class HubContactForm(forms.ModelForm):
+class HubContactForm(PortalFormMixin, forms.ModelForm):
     class Meta:
         model = Hub
         fields = ["contact_email", "website"]
@@ -215,7 +216,7 @@ class HubContactForm(forms.ModelForm):
         }
 
 
-class TeamAddForm(forms.Form):
+class TeamAddForm(PortalFormMixin, forms.Form):
     email = forms.EmailField(
         label="Their e-mail address",
         help_text="The address they log in with.",
@@ -251,7 +252,7 @@ class TeamAddForm(forms.Form):
         return email
 
 
-class TeamRoleForm(forms.Form):
+class TeamRoleForm(PortalFormMixin, forms.Form):
     role = forms.ChoiceField(
         label="Role",
         choices=HubMembership.Role.choices,

@@ -22,6 +22,7 @@ from tqdm import tqdm
 
 from hubs.models import LocalAuthority, Partnership, School, normalise_postcode
 from hubs.services import lead_schools_link
+from hubs_portal.lib.forms import CONTROL_CHARACTERS
 
 BATCH_SIZE = 1000
 # The first bad rows are kept for the report; the rest are only counted.
@@ -176,6 +177,12 @@ class _Columns:
             postcode=optional("Postcode"),
             fsm=optional("PercentageFSM"),
         )
+
+    def read(self, header: tuple[str, ...]) -> list[str]:
+        """Every column the import reads: the ``header`` ones, then those found in this file."""
+        optional = [self.phase and self.phase.column, self.status and self.status.column]
+        optional += [self.establishment_type, self.town, self.postcode, self.fsm]
+        return [*header, *(column for column in optional if column)]
 
     def update_fields(self) -> list[str]:
         """The fields to overwrite on a school that is already in the register.
@@ -374,7 +381,11 @@ class _Importer:
                 "Get Information About Schools."
             ) from None
         except csv.Error as error:
-            raise SchoolsImportError(f"Line {reader.line_num} cannot be read: {error}.") from None
+            # DictReader's own line_num is only brought up to date once a row
+            # is complete: the csv reader under it knows the line that failed.
+            raise SchoolsImportError(
+                f"Line {reader.reader.line_num} cannot be read: {error}."
+            ) from None
 
     def _school(self, row: dict, end_line: int, columns: _Columns) -> School | None:
         def bad(*reasons: str) -> None:
@@ -388,6 +399,19 @@ class _Importer:
             return bad(
                 f"the row has {values} values but the header has {self.column_count} "
                 "columns (a stray comma or quote?)"
+            )
+
+        # A NUL byte would make PostgreSQL refuse the whole batch; the other
+        # control characters break the reports' Excel files. Nobody types them.
+        garbled = [
+            column
+            for column in columns.read(header=("URN", "EstablishmentName", "LA (code)"))
+            if CONTROL_CHARACTERS.search(row[column])
+        ]
+        if garbled:
+            return bad(
+                f"{' and '.join(garbled)} {'contains' if len(garbled) == 1 else 'contain'} "
+                "an invisible control character (the file is damaged?)"
             )
 
         la_code = row["LA (code)"].strip()

@@ -71,7 +71,7 @@ class SchoolQuerySet(models.QuerySet):
         text = " ".join(text.split())
         if not text:
             return self.none()
-        if text.isdigit():
+        if text.isascii() and text.isdigit():
             # A URN finds the school even once it has closed. URNs have six
             # digits; a longer number cannot be one (and would overflow).
             return self.filter(urn=int(text)) if len(text) <= 9 else self.none()

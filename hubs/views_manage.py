@@ -42,6 +42,7 @@ from hubs.models import (
 )
 from hubs.services import partnership_add
 from hubs_portal.lib.academic_year import academic_year_label, current_academic_year
+from hubs_portal.lib.forms import parse_id
 from workgroups.models import Enrolment, Session, WorkGroup
 
 UPCOMING_SESSIONS = 10
@@ -245,11 +246,12 @@ def school_choices(query: str, chosen: str | None) -> tuple[list[School], int, b
     more = len(matches) > SCHOOLS_SHOWN
     matches = matches[:SCHOOLS_SHOWN]
     schools = list(matches)
-    if chosen and str(chosen).isdigit() and all(str(s.pk) != str(chosen) for s in matches):
+    chosen_id = parse_id(chosen)
+    if chosen_id is not None and all(s.pk != chosen_id for s in matches):
         school = (
             School.objects.exclude(status=School.Status.CLOSED)
             .select_related("local_authority")
-            .filter(pk=int(chosen))
+            .filter(pk=chosen_id)
             .first()
         )
         if school is not None:

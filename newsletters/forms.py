@@ -1,9 +1,10 @@
 from django import forms
 
+from hubs_portal.lib.forms import PortalFormMixin
 from newsletters.models import Issue
 
 
-class SubscribeForm(forms.Form):
+class SubscribeForm(PortalFormMixin, forms.Form):
     email = forms.EmailField(
         label="Your e-mail address",
         max_length=254,
@@ -16,7 +17,7 @@ class SubscribeForm(forms.Form):
     )
 
 
-class IssueForm(forms.ModelForm):
+class IssueForm(PortalFormMixin, forms.ModelForm):
     """Subject and Markdown body of a draft. The view saves through the services."""
 
     class Meta:

@@ -196,10 +196,13 @@ class Issue(models.Model):
         """The e-mail for one subscriber, with RFC 8058 one-click unsubscribe headers."""
         unsubscribe_url = absolute_url(subscriber.unsubscribe_path)
         subject, text, html = self.render(unsubscribe_url=unsubscribe_url)
+        # One line: the hub's name is typed in the admin, and a line break in
+        # a header would stop every copy from being sent.
+        list_name = " ".join(self.hub.name.split())
         headers = {
             "List-Unsubscribe": f"<{unsubscribe_url}>",
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-            "List-Id": f"{self.hub.name} newsletter <{self.hub.slug}.newsletter.mathshubs>",
+            "List-Id": f"{list_name} newsletter <{self.hub.slug}.newsletter.mathshubs>",
         }
         message = PortalMessage(
             subject=subject,

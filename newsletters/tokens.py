@@ -14,7 +14,11 @@ UNSUBSCRIBE_SALT = "newsletters.unsubscribe"
 
 
 class TokenExpired(Exception):
-    pass
+    """A genuine link, too old. ``subscriber_id`` says whose, so the page can offer a new one."""
+
+    def __init__(self, subscriber_id: int | None = None):
+        super().__init__(subscriber_id)
+        self.subscriber_id = subscriber_id
 
 
 class TokenInvalid(Exception):
@@ -35,12 +39,22 @@ def confirm_token_read(token: str) -> tuple[int, str]:
     try:
         data = signing.loads(token, salt=CONFIRM_SALT, max_age=CONFIRM_MAX_AGE)
     except signing.SignatureExpired:
-        raise TokenExpired from None
+        # The signature is good, only old: read it again without the age
+        # limit to say whose it is (and so which hub's sign-up to offer).
+        data = signing.loads(token, salt=CONFIRM_SALT)
+        raise TokenExpired(_subscriber_id(data)) from None
     except signing.BadSignature:
         raise TokenInvalid from None
-    if not isinstance(data, dict) or not isinstance(data.get("s"), int):
+    subscriber_id = _subscriber_id(data)
+    if subscriber_id is None:
         raise TokenInvalid
-    return data["s"], str(data.get("u", ""))
+    return subscriber_id, str(data.get("u", ""))
+
+
+def _subscriber_id(data) -> int | None:
+    if isinstance(data, dict) and isinstance(data.get("s"), int):
+        return data["s"]
+    return None
 
 
 def unsubscribe_token(subscriber_id: int) -> str:

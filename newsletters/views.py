@@ -72,10 +72,19 @@ def subscribe_done(request, hub_slug: str):
 
 
 def _bad_link(request, error: Exception, *, purpose: str):
+    """A link that does not work, with the way to a new one: the hub's sign-up when known."""
+    hub = None
+    if isinstance(error, TokenExpired) and error.subscriber_id is not None:
+        hub = Hub.objects.filter(newsletter_subscribers=error.subscriber_id).first()
     return render(
         request,
         "newsletters/bad_link.html",
-        {"expired": isinstance(error, TokenExpired), "purpose": purpose},
+        {
+            "expired": isinstance(error, TokenExpired),
+            "purpose": purpose,
+            "hub": hub,
+            "link_days": CONFIRM_MAX_AGE.days,
+        },
         status=400,
     )
 

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from hubs.models import School
 from hubs_portal.lib.academic_year import academic_year_label, current_academic_year
+from hubs_portal.lib.forms import PortalFormMixin
 from projects.models import (
     FIRST_NETWORK_YEAR,
     MAX_AMOUNT,
@@ -98,7 +99,7 @@ class MoneyField(forms.Field):
         return None if value is None else value.quantize(Decimal("0.01"))
 
 
-class ParticipationForm(forms.ModelForm):
+class ParticipationForm(PortalFormMixin, forms.ModelForm):
     """A hub's part in a project for a year. Project and year are fixed once recorded."""
 
     academic_year = forms.TypedChoiceField(
@@ -174,7 +175,7 @@ class ParticipationForm(forms.ModelForm):
         pass
 
 
-class SchoolSearchForm(forms.Form):
+class SchoolSearchForm(PortalFormMixin, forms.Form):
     """The GET search that lists schools to choose from, so no JavaScript is needed."""
 
     school_q = forms.CharField(
@@ -189,7 +190,7 @@ class SchoolSearchForm(forms.Form):
         return " ".join(self.cleaned_data["school_q"].split())
 
 
-class ProjectSchoolForm(forms.Form):
+class ProjectSchoolForm(PortalFormMixin, forms.Form):
     # Drawn by the template from the search results; the field only checks the
     # choice is a school on the register that has not closed.
     school = forms.ModelChoiceField(
@@ -223,7 +224,7 @@ class ProjectSchoolForm(forms.Form):
         return school
 
 
-class ParticipationWorkGroupsForm(forms.Form):
+class ParticipationWorkGroupsForm(PortalFormMixin, forms.Form):
     workgroups = forms.ModelMultipleChoiceField(
         label="Work Groups that belong to this project",
         queryset=WorkGroup.objects.none(),
@@ -250,7 +251,7 @@ class ParticipationWorkGroupsForm(forms.Form):
 # --- Funding --------------------------------------------------------------------------
 
 
-class AllocationForm(forms.Form):
+class AllocationForm(PortalFormMixin, forms.Form):
     academic_year = forms.TypedChoiceField(
         label="Academic year",
         coerce=int,
@@ -326,7 +327,7 @@ class AllocationForm(forms.Form):
         return cleaned
 
 
-class SpendForm(forms.Form):
+class SpendForm(PortalFormMixin, forms.Form):
     spent_on = forms.DateField(
         label="Date spent",
         help_text="The date of the invoice or payment. It decides the academic year.",

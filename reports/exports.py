@@ -14,7 +14,7 @@ from decimal import Decimal
 
 from django.http import HttpResponse
 from openpyxl import Workbook
-from openpyxl.cell.cell import TYPE_STRING
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, TYPE_STRING
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
@@ -51,7 +51,8 @@ def csv_response(table: Table, stem: str) -> HttpResponse:
 
 
 def _sheet_name(table: Table, taken: set[str]) -> str:
-    name = SHEET_NAME_BAD.sub(" ", table.caption)[:31].strip() or table.key[:31]
+    caption = ILLEGAL_CHARACTERS_RE.sub("", table.caption)
+    name = SHEET_NAME_BAD.sub(" ", caption)[:31].strip() or table.key[:31]
     base, number = name, 2
     while name.lower() in taken:
         suffix = f" ({number})"
@@ -74,6 +75,10 @@ def xlsx_response(tables: list[Table], stem: str) -> HttpResponse:
                 cell = sheet.cell(row=row_number, column=column_number)
                 if isinstance(value, Decimal):
                     value = float(value) if column.kind in (PERCENT, POINTS) else value
+                if isinstance(value, str):
+                    # The forms refuse control characters, but older records or the
+                    # admin may hold one, and openpyxl refuses to write it.
+                    value = ILLEGAL_CHARACTERS_RE.sub("", value)
                 cell.value = value
                 if isinstance(value, str):
                     # openpyxl takes any text starting with "=" for a formula.

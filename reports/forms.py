@@ -9,6 +9,7 @@ from django import forms
 
 from hubs.models import Region
 from hubs_portal.lib.academic_year import academic_year_label, current_academic_year
+from hubs_portal.lib.forms import PortalFormMixin
 from projects.models import FIRST_NETWORK_YEAR
 from reports.queries import PHASES, Filters
 
@@ -21,7 +22,7 @@ def year_choices() -> list[tuple[str, str]]:
     ]
 
 
-class ReportFilterForm(forms.Form):
+class ReportFilterForm(PortalFormMixin, forms.Form):
     """Year, region and phase. Regions are read once (one query) and checked against that list."""
 
     year = forms.TypedChoiceField(

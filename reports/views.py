@@ -6,6 +6,8 @@ share. Every table on a page downloads from the same URL with
 each; ``&table=`` for one). Downloads run the page's queries, nothing more.
 """
 
+import re
+
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
@@ -29,6 +31,7 @@ from .queries import (
 from .tables import Table
 
 FORMATS = {"csv", "xlsx"}
+REGION_CODE = re.compile(r"[A-Za-z0-9]{1,9}")
 
 
 def _respond(request, template: str, context: dict, tables: list[Table], stem: str):
@@ -110,6 +113,10 @@ def national(request, scope):
 @reports_required
 def region(request, scope, code: str):
     """The hubs based in one region, with the region's totals."""
+    # ONS codes are letters and digits ("E12000001"); anything else is not
+    # looked up (a NUL byte would make PostgreSQL fail rather than say 404).
+    if not REGION_CODE.fullmatch(code):
+        raise Http404("No such region.")
     region = get_object_or_404(Region, code=code)
     form = ReportFilterForm(request.GET or None, with_region=False)
     return _network_page(request, scope, form, form.filters(region=region), region)

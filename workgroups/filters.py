@@ -11,7 +11,12 @@ from django.utils import timezone
 
 from hubs.models import Hub, Region, TeachingPhase
 from hubs_portal.lib.academic_year import Term, academic_year_label, current_academic_year
+from hubs_portal.lib.forms import PortalFormMixin
 from workgroups.models import Programme, WorkGroup
+
+
+class CatalogueForm(PortalFormMixin, forms.Form):
+    """The filters' form: its search box refuses control characters like every form."""
 
 
 def _invalid(what: str) -> dict:
@@ -92,6 +97,7 @@ class WorkGroupFilter(django_filters.FilterSet):
     class Meta:
         model = WorkGroup
         fields = []
+        form = CatalogueForm
 
     def __init__(self, data=None, queryset=None, **kwargs):
         if queryset is None:

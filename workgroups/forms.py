@@ -4,6 +4,7 @@ from django import forms
 from django.db.models import Q
 
 from hubs_portal.lib.academic_year import academic_year_label, current_academic_year
+from hubs_portal.lib.forms import PortalFormMixin
 from workgroups.models import Evaluation, Programme, Session, WorkGroup
 
 PROGRAMME_OR_NEED = next(
@@ -47,7 +48,7 @@ def _years(*extra: int) -> list[tuple[int, str]]:
     return [(year, academic_year_label(year)) for year in years]
 
 
-class WorkGroupForm(forms.ModelForm):
+class WorkGroupForm(PortalFormMixin, forms.ModelForm):
     """A Work Group's description. Places are set here only when it is created;
     afterwards they change through the places form, under the row lock."""
 
@@ -174,7 +175,7 @@ class WorkGroupForm(forms.ModelForm):
         return cleaned
 
 
-class PlacesForm(forms.Form):
+class PlacesForm(PortalFormMixin, forms.Form):
     capacity = forms.IntegerField(
         label="Number of places",
         min_value=1,
@@ -184,7 +185,7 @@ class PlacesForm(forms.Form):
     )
 
 
-class SessionForm(forms.ModelForm):
+class SessionForm(PortalFormMixin, forms.ModelForm):
     order = forms.IntegerField(
         label="Session number",
         min_value=1,
@@ -260,7 +261,7 @@ class SessionForm(forms.ModelForm):
         return cleaned
 
 
-class ChoiceOfParticipantsForm(forms.Form):
+class ChoiceOfParticipantsForm(PortalFormMixin, forms.Form):
     """Ticks against participants; the choices come from a list the view already has."""
 
     def __init__(self, *args, enrolments, **kwargs):
@@ -292,7 +293,7 @@ class CompletionForm(ChoiceOfParticipantsForm):
     )
 
 
-class ParticipantMessageForm(forms.Form):
+class ParticipantMessageForm(PortalFormMixin, forms.Form):
     subject = forms.CharField(
         label="Subject",
         max_length=150,
@@ -320,7 +321,7 @@ class ParticipantMessageForm(forms.Form):
         return " ".join(self.cleaned_data["subject"].split())
 
 
-class EvaluationForm(forms.ModelForm):
+class EvaluationForm(PortalFormMixin, forms.ModelForm):
     class Meta:
         model = Evaluation
         fields = ["outcomes", "impact_notes"]
@@ -343,7 +344,7 @@ class EvaluationForm(forms.ModelForm):
         }
 
 
-class YearForm(forms.Form):
+class YearForm(PortalFormMixin, forms.Form):
     """The list's academic year, chosen in the query string."""
 
     year = forms.TypedChoiceField(

@@ -1,5 +1,6 @@
 """The teacher's private iCalendar feed of their sessions."""
 
+import re
 from datetime import UTC, timedelta
 
 from django.conf import settings
@@ -18,6 +19,10 @@ CALENDAR_NAME = "Maths Hubs: my Work Group sessions"
 PRODID = "-//Maths Hubs portal//Work Group sessions//EN"
 # How often calendar apps should fetch the feed again.
 REFRESH = timedelta(hours=1)
+# What new_calendar_token() makes (URL-safe base64), within the column's 40
+# characters. Anything else is no token: it is not looked up (PostgreSQL
+# refuses a NUL byte in a query, which would be a 500 rather than a 404).
+TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{1,40}")
 
 
 @require_safe
@@ -29,7 +34,9 @@ def calendar_feed(request, token: str):
 
     Queries: the user by token; the sessions with their Work Groups.
     """
-    user = User.objects.filter(calendar_token=token, is_active=True).only("pk").first()
+    user = None
+    if TOKEN_SHAPE.fullmatch(token):
+        user = User.objects.filter(calendar_token=token, is_active=True).only("pk").first()
     if user is None:
         raise Http404("No such calendar.")
     # The partial unique constraint allows one live enrolment per group, so

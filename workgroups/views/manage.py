@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST, require_safe
 from hubs.access import hub_team_required
 from hubs.models import HubMembership
 from hubs_portal.lib.academic_year import academic_year_label, current_academic_year
+from hubs_portal.lib.forms import parse_id
 from workgroups.forms import (
     AttendanceForm,
     CompletionForm,
@@ -428,7 +429,7 @@ def attendance(request, hub, pk: int, session_pk: int):
             f"{len(people)} present.",
         )
         return redirect(_detail_url(hub, workgroup, "sessions"))
-    ticked = {int(value) for value in form["enrolments"].value() or [] if str(value).isdigit()}
+    ticked = {parse_id(value) for value in form["enrolments"].value() or []} - {None}
     rows = [
         {"enrolment": e, "ticked": e.pk in ticked, "recorded": recorded.get(e.pk)} for e in people
     ]

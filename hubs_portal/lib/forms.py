@@ -1,0 +1,70 @@
+"""What every form of the portal asks of free text, and reading ids people send.
+
+``PortalFormMixin`` goes first in the bases of every form (and of the
+FilterSets' forms): each text field then refuses characters that nobody types
+and that break something further on. PostgreSQL refuses a NUL byte in text
+(a 500 instead of a message), and the XML inside Excel files refuses the
+other control characters, so a Work Group title holding one would break the
+reports' downloads. Django's own NUL check is replaced, so that people see
+one message, in words they can act on.
+"""
+
+import re
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.core.validators import ProhibitNullCharactersValidator
+from django.utils.deconstruct import deconstructible
+
+# C0 control characters except tab, line feed and carriage return; DEL; and
+# the two Unicode noncharacters XML refuses.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
+CONTROL_CHARACTERS_MESSAGE = (
+    "This contains an invisible control character, usually pasted in from another "
+    "program. Delete it, or type the text again."
+)
+# The largest id PostgreSQL's bigint holds: a longer number names no record.
+ID_MAX = 2**63 - 1
+
+
+@deconstructible
+class ProhibitControlCharactersValidator:
+    """Refuse NUL and the other control characters in text (tab and line breaks are fine)."""
+
+    message = CONTROL_CHARACTERS_MESSAGE
+    code = "control_characters"
+
+    def __call__(self, value) -> None:
+        if value is not None and CONTROL_CHARACTERS.search(str(value)):
+            raise ValidationError(self.message, code=self.code)
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, ProhibitControlCharactersValidator)
+
+
+class PortalFormMixin:
+    """Put it first in a form's bases: its text fields refuse control characters."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for form_field in self.fields.values():
+            if isinstance(form_field, forms.CharField):
+                form_field.validators = [
+                    validator
+                    for validator in form_field.validators
+                    if not isinstance(validator, ProhibitNullCharactersValidator)
+                ]
+                form_field.validators.insert(0, ProhibitControlCharactersValidator())
+
+
+def parse_id(value) -> int | None:
+    """A record id sent in a request ("42"), or None when it cannot be one.
+
+    Only ASCII digits: ``"²".isdigit()`` is true but ``int("²")`` fails, and
+    a number past PostgreSQL's bigint names no record.
+    """
+    text = str(value).strip() if value is not None else ""
+    if not (text.isascii() and text.isdigit()) or len(text) > 19:
+        return None
+    number = int(text)
+    return number if 0 < number <= ID_MAX else None
