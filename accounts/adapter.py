@@ -6,13 +6,26 @@ from allauth.account import app_settings as account_settings
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.authentication import get_authentication_records
 from allauth.core import context as allauth_context
+from django import forms
 
+from hubs_portal.lib.forms import CONTROL_CHARACTERS, CONTROL_CHARACTERS_MESSAGE
 from notifications.services import email_queue
 
 SITE_NAME = "Maths Hubs"
 
 
 class AccountAdapter(DefaultAccountAdapter):
+    def clean_email(self, email: str) -> str:
+        """Refuse addresses no e-mail can be sent to.
+
+        Django's address check lets control characters through inside quotes
+        ("ann\\x0bb"@example.org); no mail header can carry them, so the
+        verification e-mail could never go.
+        """
+        if CONTROL_CHARACTERS.search(email) or "\r" in email or "\n" in email:
+            raise forms.ValidationError(CONTROL_CHARACTERS_MESSAGE)
+        return super().clean_email(email)
+
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
         """Send allauth's e-mails (verification, password reset) through the outbox.
 

@@ -3,11 +3,12 @@ from django.db.models import Q
 
 from accounts.models import User
 from hubs.models import School, TeachingPhase
+from hubs_portal.lib.forms import PortalFormMixin
 
 SCHOOL_REQUIRED = "Choose your school from the list. Search by its name, URN or postcode first."
 
 
-class SchoolSearchForm(forms.Form):
+class SchoolSearchForm(PortalFormMixin, forms.Form):
     """The profile page's school search: a GET form, so it works without JavaScript."""
 
     school_q = forms.CharField(
@@ -23,7 +24,7 @@ class SchoolSearchForm(forms.Form):
         return " ".join(self.cleaned_data["school_q"].split())
 
 
-class ProfileForm(forms.Form):
+class ProfileForm(PortalFormMixin, forms.Form):
     """A teacher's profile. The view assigns the cleaned values to the user."""
 
     full_name = forms.CharField(

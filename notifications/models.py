@@ -2,6 +2,7 @@
 
 import email.policy
 import logging
+import smtplib
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -14,6 +15,22 @@ log = logging.getLogger(__name__)
 # An e-mail handed to the broker but still unsent after this long is queued
 # again (its task was lost, or its retries are spent).
 REQUEUE_AFTER = timedelta(minutes=10)
+# Tries before an e-mail is given up (task retries and re-queues together: a
+# mail server that is down for a day or so).
+MAX_ATTEMPTS = 30
+
+
+def is_transient(error: BaseException) -> bool:
+    """Whether trying again later may succeed: the network, a busy server (4xx).
+
+    A mail server's permanent refusal (5xx) and errors of the message itself
+    (a header no mail can carry) are not.
+    """
+    if isinstance(error, smtplib.SMTPResponseException):
+        return error.smtp_code < 500
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        return all(code < 500 for code, _message in error.recipients.values())
+    return isinstance(error, (smtplib.SMTPException, OSError))
 
 
 class PortalMessage(EmailMultiAlternatives):
@@ -55,6 +72,9 @@ class Email(models.Model):
     class Status(models.TextChoices):
         PENDING = "pending", "Waiting to be sent"
         SENT = "sent", "Sent"
+        # Given up: an error no retry can mend, or MAX_ATTEMPTS spent. The
+        # re-queue leaves it alone; last_error says why.
+        FAILED = "failed", "Could not be sent"
 
     key = models.CharField(max_length=200, unique=True)
     to = models.EmailField()
@@ -116,13 +136,19 @@ class Email(models.Model):
             try:
                 email.as_message().send()
             except Exception as error:
-                failure = error
                 email.last_error = f"{type(error).__name__}: {error}"[:500]
-                email.save(update_fields=["attempts", "last_error"])
+                if is_transient(error) and email.attempts < MAX_ATTEMPTS:
+                    failure = error
+                else:
+                    email.status = cls.Status.FAILED
+                email.save(update_fields=["attempts", "last_error", "status"])
             else:
                 email.status = cls.Status.SENT
                 email.sent_at = timezone.now()
                 email.save(update_fields=["attempts", "status", "sent_at"])
+        if email.status == cls.Status.FAILED:
+            log.error("e-mail %s to %s given up: %s", email_id, email.to, email.last_error)
+            return False
         if failure is not None:
             log.warning("e-mail %s to %s failed: %s", email_id, email.to, email.last_error)
             raise failure

@@ -18,6 +18,7 @@ from django.db import DatabaseError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from hubs_portal.lib.forms import CONTROL_CHARACTERS
 from notifications.models import Email
 
 log = logging.getLogger(__name__)
@@ -131,7 +132,12 @@ def email_queue(
     Returns None when an e-mail for that event already exists: recording the
     same event twice sends nothing more. If the broker cannot take the task
     after the commit, the e-mail waits for the periodic re-queue (see above).
+    Callers validate what people type; here a subject is made one line, and
+    an address no mail header can carry (a bug of the caller) is refused.
     """
+    subject = " ".join(subject.split())
+    if CONTROL_CHARACTERS.search(to) or "\r" in to or "\n" in to:
+        raise ValueError(f"refusing to queue an e-mail to {to!r}: not a usable address")
     email, created = Email.objects.get_or_create(
         key=key,
         defaults={

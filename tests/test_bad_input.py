@@ -750,11 +750,6 @@ def test_the_teachers_profile_refuses_bad_values_beside_the_field(client, world)
     assert database_state() == before
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="accounts/forms.py ProfileForm does not refuse control characters "
-    "(it lacks PortalFormMixin); accounts belongs to another engineer",
-)
 def test_the_teachers_name_refuses_control_characters(client, world):
     client.force_login(make_teacher(complete=False))
     response = _profile_post(client, "full_name", "Sam\x1bTeacher")

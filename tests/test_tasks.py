@@ -4,6 +4,7 @@ The e-mail and reminder tests run a real Celery worker on the real Redis
 (``celery_worker`` in conftest.py), so rows are committed for real.
 """
 
+import smtplib
 import socket
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -17,7 +18,8 @@ from django.urls import reverse
 from django.utils import timezone
 from icalendar import Calendar
 
-from notifications.models import Email
+from notifications.models import MAX_ATTEMPTS, Email
+from notifications.services import email_queue
 from notifications.tasks import send_email
 from tests.factories import make_session, make_teacher, make_workgroup
 from workgroups.models import Enrolment, WorkGroup
@@ -127,6 +129,110 @@ def test_a_mail_server_failure_then_recovery_still_sends_exactly_one_email(
     assert message.rcpt_tos == [teacher.email]
     assert f"You have a place on {workgroup.title}" in message.content.decode()
     assert mail.outbox == []
+
+
+class RefusingMailServer:
+    """An aiosmtpd handler that answers every message with ``reply``."""
+
+    def __init__(self, reply: str):
+        self.reply = reply
+        self.data_commands = 0
+
+    async def handle_DATA(self, server, session, envelope):
+        self.data_commands += 1
+        return self.reply
+
+
+@pytest.fixture
+def refusing_mail_server(settings):
+    """Returns ``start(reply)``: a real SMTP server answering every message so."""
+    controllers = []
+
+    def start(reply: str) -> RefusingMailServer:
+        handler = RefusingMailServer(reply)
+        controller = Controller(handler, hostname="127.0.0.1", port=free_port())
+        controller.start()
+        controllers.append(controller)
+        settings.MAILERS = {
+            "default": {
+                "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+                "OPTIONS": {"host": "127.0.0.1", "port": controller.port, "timeout": 5},
+            }
+        }
+        return handler
+
+    yield start
+    for controller in controllers:
+        controller.stop()
+
+
+def pending_email(**fields) -> Email:
+    return Email.objects.create(
+        key=f"test:{Email.objects.count()}",
+        to=fields.pop("to", "someone@example.org"),
+        subject="Hello",
+        body_text="Body",
+        **fields,
+    )
+
+
+@pytest.mark.django_db
+def test_a_permanent_refusal_is_given_up_at_once_and_never_requeued(refusing_mail_server):
+    server = refusing_mail_server("550 5.1.1 Mailbox does not exist")
+    email = pending_email()
+
+    assert Email.deliver(email.pk) is False
+
+    email.refresh_from_db()
+    assert email.status == Email.Status.FAILED
+    assert email.attempts == 1
+    assert "550" in email.last_error
+    assert server.data_commands == 1
+    assert not Email.objects.to_requeue().filter(pk=email.pk).exists()
+
+
+@pytest.mark.django_db
+def test_a_busy_server_is_retried_until_the_attempts_run_out(refusing_mail_server):
+    refusing_mail_server("451 4.3.0 Try again later")
+    email = pending_email(attempts=MAX_ATTEMPTS - 2)
+
+    with pytest.raises(smtplib.SMTPDataError):
+        Email.deliver(email.pk)
+    email.refresh_from_db()
+    assert email.status == Email.Status.PENDING
+
+    assert Email.deliver(email.pk) is False
+    email.refresh_from_db()
+    assert email.status == Email.Status.FAILED
+    assert email.attempts == MAX_ATTEMPTS
+
+
+@pytest.mark.django_db
+def test_an_address_no_header_can_carry_is_given_up_not_retried_for_ever():
+    # Stored before addresses were checked (email_queue refuses it now).
+    email = pending_email(to='"ann\x0bb"@example.org')
+
+    assert Email.deliver(email.pk) is False
+
+    email.refresh_from_db()
+    assert email.status == Email.Status.FAILED
+    assert email.last_error.startswith("ValueError")
+    assert mail.outbox == []
+
+
+@pytest.mark.django_db
+def test_the_outbox_makes_subjects_one_line_and_refuses_broken_addresses():
+    email = email_queue(
+        key="test:subject", to="a@example.org", subject="Hello\r\nBcc: x@example.org", body_text="."
+    )
+    assert email.subject == "Hello Bcc: x@example.org"
+    assert email.as_message().message()["Bcc"] is None
+
+    with pytest.raises(ValueError, match="not a usable address"):
+        email_queue(
+            key="test:to", to="a@example.org\nBcc: x@example.org", subject="Hi", body_text="."
+        )
+    assert not Email.objects.filter(key="test:to").exists()
 
 
 # --- Session reminders --------------------------------------------------------
