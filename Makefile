@@ -118,5 +118,18 @@ bench: export DATABASE_URL = $(BENCH_DATABASE_URL)
 bench: $(STAMP)
 	$(PY) scripts/bench_reports.py $(BENCH_ARGS)
 
+# The portal under load (scripts/load_test.py): prepares the benchmark database
+# as make bench does and load-test teacher accounts, starts make serve against
+# it, runs locust headless (20 users, think time 1-3 s: a /livez floor run, then
+# public browsing with teachers joining and withdrawing), stops the server,
+# prints req/s and p50/p95/p99 per request group beside the floor, and checks
+# in SQL that no Work Group is overbooked. LOAD_ARGS passes options on, e.g.
+# LOAD_ARGS="--users 40 --duration 120" or "--host https://127.0.0.1:8443".
+.PHONY: load
+load: export DATABASE_URL = $(BENCH_DATABASE_URL)
+load: $(STAMP)
+	@$(BIN)/locust --version >/dev/null 2>&1 || $(PY) -m pip install --quiet -e '.[load]'
+	$(PY) scripts/load_test.py $(LOAD_ARGS)
+
 clean:
 	rm -rf $(VENV) var

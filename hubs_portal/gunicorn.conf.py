@@ -16,9 +16,11 @@ threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 keepalive = 5
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 graceful_timeout = 20
-# Recycle workers now and then, so a slow leak never becomes an outage.
-max_requests = 5000
-max_requests_jitter = 500
+# Off by default: a recycled worker closes its idle keep-alive connections,
+# and a client that reuses one at that moment sees it dropped (make load's
+# closed-loop run saw one such error). Set it if a leak ever needs it.
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "0"))
+max_requests_jitter = max_requests // 10
 preload_app = True
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 

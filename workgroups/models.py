@@ -121,6 +121,25 @@ class WorkGroup(models.Model):
             models.Index(fields=["academic_year", "starting_term"], name="workgroup_year_term_idx"),
             models.Index(fields=["hub", "academic_year"], name="workgroup_hub_year_idx"),
             models.Index(fields=["delivery"], name="workgroup_delivery_idx"),
+            # The public catalogue (all but drafts; docs/benchmarks.md, make load):
+            # the years its filter offers, read on every request (an index-only
+            # scan instead of reading the table), and its pages in their order,
+            # within one year and over all years (the first 20 without a sort).
+            models.Index(
+                fields=["academic_year"],
+                condition=~Q(status="draft"),
+                name="workgroup_published_year_idx",
+            ),
+            models.Index(
+                fields=["academic_year", "starts_on", "title", "id"],
+                condition=~Q(status="draft"),
+                name="workgroup_pub_year_order_idx",
+            ),
+            models.Index(
+                fields=["starts_on", "title", "id"],
+                condition=~Q(status="draft"),
+                name="workgroup_published_order_idx",
+            ),
         ]
 
     def __str__(self) -> str:
