@@ -24,7 +24,6 @@ from datetime import timedelta
 from decimal import Decimal
 from types import SimpleNamespace
 
-import pytest
 from django import forms
 from django.core.cache import cache
 from django.core.management import call_command
@@ -193,11 +192,6 @@ def shared_worlds(django_db_blocker):
         outer.__exit__(None, None, None)
 
 
-@pytest.fixture(scope="module")
-def shared_world(django_db_setup, django_db_blocker):
-    yield from shared_worlds(django_db_blocker)
-
-
 def _lead(slug: str):
     """A lead of the hub, with the authenticator app the workspace asks hub teams for."""
     from accounts.models import User
@@ -205,19 +199,6 @@ def _lead(slug: str):
     user = User.objects.create_user(f"bad-input-lead@{slug}.example.org", full_name="Lee Lead")
     HubMembership.objects.create(hub=Hub.objects.get(slug=slug), user=user, role="lead")
     return activate_totp(user)
-
-
-@pytest.fixture
-def world(shared_world, db):
-    """The shared worlds; whatever a test changes is rolled back after it."""
-    return shared_world
-
-
-@pytest.fixture
-def lead_client(world, client):
-    """A test client logged in as the lead of ``world.hub``."""
-    client.force_login(world.lead)
-    return client
 
 
 def manage_url(name: str, w, **kwargs) -> str:

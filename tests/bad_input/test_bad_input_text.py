@@ -13,7 +13,6 @@ from html.parser import HTMLParser
 from io import BytesIO
 from urllib.parse import urlsplit
 
-import pytest
 from django.db import transaction
 from django.test import Client
 from django.urls import reverse
@@ -28,27 +27,9 @@ from hubs.models import LeadershipTeamMember
 from hubs_portal.lib.forms import CONTROL_CHARACTERS
 from newsletters.models import ALLOWED_ATTRIBUTES, ALLOWED_TAGS, Issue, markdown_to_safe_html
 from projects.models import Allocation, ProjectParticipation, Spend
-from tests.test_bad_input import CASES, manage_url, shared_worlds
+from tests.bad_input.test_bad_input import CASES, manage_url
 from tests.test_workspace_access import database_state
 from workgroups.models import Evaluation, ParticipantMessage, Session, WorkGroup
-
-
-# The worlds of tests/test_bad_input.py, built once for this module.
-@pytest.fixture(scope="module")
-def shared_world(django_db_setup, django_db_blocker):
-    yield from shared_worlds(django_db_blocker)
-
-
-@pytest.fixture
-def world(shared_world, db):
-    return shared_world
-
-
-@pytest.fixture
-def lead_client(world, client):
-    client.force_login(world.lead)
-    return client
-
 
 # Fast and self-contained: no example database written to the working tree.
 FUZZ = settings(

@@ -21,26 +21,7 @@ from newsletters.models import Subscriber
 from newsletters.tokens import confirm_token, unsubscribe_token
 from tests.factories import make_teacher
 from tests.helpers import page_text
-from tests.test_bad_input import shared_worlds
 from tests.test_workspace_access import database_state
-
-
-# The worlds of tests/test_bad_input.py, built once for this module.
-@pytest.fixture(scope="module")
-def shared_world(django_db_setup, django_db_blocker):
-    yield from shared_worlds(django_db_blocker)
-
-
-@pytest.fixture
-def world(shared_world, db):
-    return shared_world
-
-
-@pytest.fixture
-def lead_client(world, client):
-    client.force_login(world.lead)
-    return client
-
 
 FUZZ = settings(
     max_examples=40,

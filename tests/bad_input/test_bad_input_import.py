@@ -20,20 +20,8 @@ from hubs import importers
 from hubs.models import School
 from hubs_portal.lib.forms import CONTROL_CHARACTERS
 from tests.factories import make_school
-from tests.test_bad_input import shared_worlds
 from tests.test_import_schools import GIAS_HEADER, gias_row, run_import, write_gias
 from tests.test_workspace_access import database_state
-
-
-# The worlds of tests/test_bad_input.py, built once for this module.
-@pytest.fixture(scope="module")
-def shared_world(django_db_setup, django_db_blocker):
-    yield from shared_worlds(django_db_blocker)
-
-
-@pytest.fixture
-def world(shared_world, db):
-    return shared_world
 
 
 @pytest.fixture

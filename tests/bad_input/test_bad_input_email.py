@@ -18,28 +18,10 @@ from exchange.models import Showcase
 from hubs.models import Hub, LeadershipTeamMember
 from newsletters.models import Issue, Subscriber
 from notifications.models import Email
+from tests.bad_input.test_bad_input import _error_shown, manage_url
 from tests.factories import make_teacher, make_workgroup
-from tests.test_bad_input import _error_shown, manage_url, shared_worlds
 from tests.test_workspace_access import database_state
 from workgroups.models import ParticipantMessage, WorkGroup
-
-
-# The worlds of tests/test_bad_input.py, built once for this module.
-@pytest.fixture(scope="module")
-def shared_world(django_db_setup, django_db_blocker):
-    yield from shared_worlds(django_db_blocker)
-
-
-@pytest.fixture
-def world(shared_world, db):
-    return shared_world
-
-
-@pytest.fixture
-def lead_client(world, client):
-    client.force_login(world.lead)
-    return client
-
 
 EVIL = "evil@example.net"
 # Ways to smuggle a header or a second address into an address field.
@@ -108,7 +90,7 @@ ADDRESS_FIELDS = [
 def test_an_address_with_a_header_in_it_is_refused_beside_the_field(world, lead_client):
     from django.core.cache import cache
 
-    from tests.test_bad_input import CASES
+    from tests.bad_input.test_bad_input import CASES
 
     before = database_state()
     for form_name, key, field in ADDRESS_FIELDS:
@@ -192,7 +174,7 @@ def test_a_title_or_topic_with_a_header_in_it_reaches_subjects_as_one_line(
 ):
     """Typed in the workspace (the forms make it one line) or in the admin (the e-mail does)."""
     create = manage_url("manage-workgroups:create", world)
-    from tests.test_bad_input import CASES
+    from tests.bad_input.test_bad_input import CASES
 
     data = {**CASES["work group create"].valid(world), "title": BAD_SUBJECTS[0]}
     assert lead_client.post(create, data).status_code == 302

@@ -17,28 +17,10 @@ from django.utils import timezone
 
 from exchange.models import ObserverRegistration, Showcase
 from projects.models import ProjectSchool
+from tests.bad_input.test_bad_input import CASES, _error_shown, manage_url
 from tests.factories import make_school, make_session, make_teacher
-from tests.test_bad_input import CASES, _error_shown, manage_url, shared_worlds
 from tests.test_workspace_access import database_state, workspace_patterns
 from workgroups.models import Enrolment, WorkGroup
-
-
-# The worlds of tests/test_bad_input.py, built once for this module.
-@pytest.fixture(scope="module")
-def shared_world(django_db_setup, django_db_blocker):
-    yield from shared_worlds(django_db_blocker)
-
-
-@pytest.fixture
-def world(shared_world, db):
-    return shared_world
-
-
-@pytest.fixture
-def lead_client(world, client):
-    client.force_login(world.lead)
-    return client
-
 
 # Which model an id in a workspace URL names: by argument, or for a bare "pk"
 # by the first part of the path after the hub.
