@@ -46,3 +46,22 @@ def test_public_page_has_no_accessibility_violations(page: Page, axe_check, netw
     assert response is not None
     assert response.status == 200
     axe_check(page)
+
+
+@pytest.mark.parametrize("template", ["500.html", "503.html"])
+def test_the_standalone_error_pages_pass_axe(template, page: Page, axe_check, live_server):
+    """The pages shown when something fails, as the server renders them (no request)."""
+    from django.template.loader import render_to_string
+
+    html = render_to_string(template)
+    status = int(template.split(".")[0])
+    page.route(
+        f"{live_server.url}/standalone-error",
+        lambda route: route.fulfill(status=status, body=html, content_type="text/html"),
+    )
+
+    page.goto("/standalone-error")
+
+    assert page.locator("h1").count() == 1
+    assert page.locator("link[rel=stylesheet]").evaluate("link => link.sheet !== null")
+    axe_check(page)
