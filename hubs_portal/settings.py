@@ -128,6 +128,9 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Maths Hubs] "
+# Tell people by e-mail when their password, address or two factors change
+# (templates/account/email, templates/mfa/email), in case it was not them.
+ACCOUNT_EMAIL_NOTIFICATIONS = True
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
 # Two-factor authentication (allauth.mfa): an authenticator app (TOTP) and
 # recovery codes. Required for hub teams and NCETM staff (accounts/mfa.py).

@@ -17,6 +17,7 @@ from django.urls import reverse
 
 from accounts.models import User
 from hubs.models import Hub, HubMembership, Organisation
+from notifications.models import Email
 from tests.factories import make_teacher
 from tests.helpers import AuthenticatorApp, activate_totp, totp_code, words
 from tests.test_accounts import assert_portal_page
@@ -173,7 +174,9 @@ def test_the_gate_runs_one_query(client, hub, hub_lead, django_assert_num_querie
 # ---- Setting it up, and coming back --------------------------------------------
 
 
-def test_a_new_lead_sets_up_an_authenticator_and_comes_back_to_the_workspace(client, hub):
+def test_a_new_lead_sets_up_an_authenticator_and_comes_back_to_the_workspace(
+    client, hub, django_capture_on_commit_callbacks
+):
     lead = with_password(new_lead(hub))
     assert log_in(client, lead).status_code == 302
     partners = reverse("manage:partners", args=[hub.slug])
@@ -193,7 +196,9 @@ def test_a_new_lead_sets_up_an_authenticator_and_comes_back_to_the_workspace(cli
     assert "Incorrect code." in words(response)
     assert not Authenticator.objects.filter(user=lead).exists()
 
-    response = client.post(ACTIVATE, {"code": AuthenticatorApp(secret).code()}, follow=True)
+    # allauth sends its notice once the activation commits.
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(ACTIVATE, {"code": AuthenticatorApp(secret).code()}, follow=True)
     assert response.redirect_chain == [(RECOVERY_CODES, 302)]
     text = words(response)
     codes = response.context["unused_codes"]
@@ -205,6 +210,11 @@ def test_a_new_lead_sets_up_an_authenticator_and_comes_back_to_the_workspace(cli
     assert client.get(partners).status_code == 200
     assert "accounts.mfa.next" not in client.session
     assert Authenticator.objects.filter(user=lead, type="totp").exists()
+    # In case it was not them, they are told by e-mail.
+    [notice] = Email.objects.filter(to=lead.email, subject__contains="Two-factor")
+    assert notice.subject == "[Maths Hubs] Two-factor authentication is on"
+    assert "turned on for your Maths Hubs portal account" in notice.body_text
+    assert "reset it now" in notice.body_text
 
 
 # ---- Logging in with two factors -----------------------------------------------
