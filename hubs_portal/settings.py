@@ -136,6 +136,8 @@ ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
 # recovery codes. Required for hub teams and NCETM staff (accounts/mfa.py).
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Maths Hubs portal"
+# TOTP keys and recovery-code seeds are stored encrypted (accounts/mfa.py).
+MFA_ADAPTER = "accounts.mfa.MFAAdapter"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

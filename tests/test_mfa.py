@@ -9,17 +9,26 @@ tests/test_workspace_access.py walks every management URL with such users.
 
 import pytest
 from allauth.account.models import EmailAddress
+from allauth.mfa.adapter import get_adapter as get_mfa_adapter
 from allauth.mfa.models import Authenticator
 from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+from allauth.mfa.totp.internal.auth import TOTP
 from django.contrib.messages import get_messages
 from django.core.cache import cache
+from django.core.exceptions import ImproperlyConfigured
 from django.urls import reverse
 
 from accounts.models import User
 from hubs.models import Hub, HubMembership, Organisation
 from notifications.models import Email
 from tests.factories import make_teacher
-from tests.helpers import AuthenticatorApp, activate_totp, totp_code, words
+from tests.helpers import (
+    PERSONA_TOTP_SECRET,
+    AuthenticatorApp,
+    activate_totp,
+    totp_code,
+    words,
+)
 from tests.test_accounts import assert_portal_page
 
 PASSWORD = "Two-factors-are-better-than-one-7"
@@ -295,3 +304,24 @@ def test_the_two_factor_page_is_reached_from_the_profile(client, hub_lead):
     assert "Authenticator app On." in text
     assert "Turn off two-factor authentication" in text
     assert_portal_page(response)
+
+
+# ---- Secrets at rest -------------------------------------------------------------
+
+
+def test_the_authenticator_secret_is_stored_encrypted_and_survives_a_key_rotation(
+    hub_lead, settings
+):
+    stored = Authenticator.objects.get(user=hub_lead, type="totp").data["secret"]
+    assert PERSONA_TOTP_SECRET not in stored
+    assert TOTP(Authenticator.objects.get(user=hub_lead, type="totp")).validate_code(totp_code())
+
+    # A new SECRET_KEY with the old one kept as a fallback: codes still work.
+    settings.SECRET_KEY_FALLBACKS = [settings.SECRET_KEY]
+    settings.SECRET_KEY = "a-new-secret-key-for-the-rotation-test-0123456789abcdef"
+    assert get_mfa_adapter().decrypt(stored) == PERSONA_TOTP_SECRET
+
+    # Without the old key nothing can read it, and the error says why.
+    settings.SECRET_KEY_FALLBACKS = []
+    with pytest.raises(ImproperlyConfigured, match="SECRET_KEY_FALLBACKS"):
+        get_mfa_adapter().decrypt(stored)
