@@ -27,6 +27,9 @@ if not SECRET_KEY:
             "or set DEBUG=1 to run with the development key on your own machine."
         )
     SECRET_KEY = "development-only-key-never-use-in-production-0123456789abcdef"
+# Old keys, newest first, still accepted after SECRET_KEY is rotated (sessions,
+# signed links, two-factor secrets) until they are dropped from this list.
+SECRET_KEY_FALLBACKS = env_list("SECRET_KEY_FALLBACKS", [])
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
