@@ -24,6 +24,18 @@ def _postgresql_only(django_db_setup, django_db_blocker):
             pytest.exit("The tests run on PostgreSQL: set DATABASE_URL=postgres://...", 2)
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Each test starts and ends with an empty cache (locmem in tests, which
+    outlives a test): allauth's rate limits and used two-factor codes, and the
+    reports' cached figures, never leak from one test into the next."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def reference_data(db):
     """The nine regions, 153 local authorities and 40 hubs that ship with the code."""

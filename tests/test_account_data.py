@@ -19,7 +19,6 @@ from django.apps import apps
 from django.contrib.admin.models import ADDITION, LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.sessions.models import Session as WebSession
-from django.core.cache import cache
 from django.db import models
 from django.test import Client
 from django.urls import reverse
@@ -57,14 +56,6 @@ DELETED = reverse("accounts:deleted")
 LOGIN = reverse("account_login")
 SIGNUP = reverse("account_signup")
 STAFF = ReportScope(national=True)
-
-
-@pytest.fixture(autouse=True)
-def _fresh_rate_limits():
-    # allauth keeps its rate limits (log-in, re-entering a password) in the cache.
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def make_person(email: str, name: str) -> User:

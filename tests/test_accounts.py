@@ -11,7 +11,6 @@ import re
 import pytest
 from allauth.account.models import EmailAddress
 from django.core import mail
-from django.core.cache import cache
 from django.urls import reverse
 
 from accounts.forms import SCHOOL_REQUIRED
@@ -26,15 +25,6 @@ PROFILE = reverse("accounts:profile")
 LOGIN = reverse("account_login")
 SIGNUP = reverse("account_signup")
 VERIFICATION_SENT = reverse("account_email_verification_sent")
-
-
-@pytest.fixture(autouse=True)
-def _fresh_rate_limits():
-    # allauth keeps its rate limits in the cache (locmem here), which
-    # outlives a test: start each one with a clean slate.
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def make_teacher(email: str = "ada@example.org", *, verified: bool = True) -> User:

@@ -14,7 +14,6 @@ from allauth.mfa.models import Authenticator
 from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 from allauth.mfa.totp.internal.auth import TOTP
 from django.contrib.messages import get_messages
-from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured
 from django.urls import reverse
 
@@ -39,15 +38,6 @@ RECOVERY_CODES = reverse("mfa_view_recovery_codes")
 MFA_INDEX = reverse("mfa_index")
 REPORTS = reverse("reports:national")
 ADMIN = reverse("admin:index")
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache():
-    # allauth keeps its rate limits and the codes already used in the cache
-    # (locmem here), which outlives a test.
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def with_password(user: User) -> User:

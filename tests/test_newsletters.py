@@ -27,7 +27,6 @@ import pytest
 import redis
 from aiosmtpd.controller import Controller
 from django.core import mail, signing
-from django.core.cache import cache
 from django.db import connection, transaction
 from django.template.loader import render_to_string
 from django.test import Client, RequestFactory
@@ -48,14 +47,6 @@ from tests.factories import make_teacher
 from tests.helpers import page_text
 
 CONFIRM_LINK = re.compile(r"/newsletter/confirm/([^/\s\"]+)/")
-
-
-@pytest.fixture(autouse=True)
-def _fresh_rate_limits():
-    # The rate limits live in the (in-process) cache.
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def visible_text(response) -> str:

@@ -42,14 +42,6 @@ NORTH_EAST = "E12000001"
 STAFF = ReportScope(national=True)
 
 
-@pytest.fixture(autouse=True)
-def _fresh_cache():
-    # The trend caches finished years; every test starts from the database.
-    cache.clear()
-    yield
-    cache.clear()
-
-
 def words(response) -> str:
     """The page's text as a reader sees it: tags dropped, runs of spaces collapsed."""
     return " ".join(re.sub(r"<[^>]+>", " ", response.content.decode()).split())
