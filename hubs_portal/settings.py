@@ -288,5 +288,8 @@ LOGGING = {
     "loggers": {
         # The request line above says the same, with the id.
         "django.server": {"level": "WARNING"},
+        # Celery's own "received" and "succeeded" lines: portal.task says it once.
+        "celery.worker.strategy": {"level": "WARNING"},
+        "celery.app.trace": {"level": "WARNING"},
     },
 }
