@@ -47,7 +47,7 @@ class RequestLogMiddleware:
 
     def __call__(self, request):
         offered = request.headers.get(HEADER, "")
-        request_id = offered if _SANE.match(offered) else new_request_id()
+        request_id = offered if _SANE.fullmatch(offered) else new_request_id()
         token = request_id_var.set(request_id)
         request.request_id = request_id
         started = time.perf_counter()
@@ -61,7 +61,8 @@ class RequestLogMiddleware:
             request_log.info(
                 "%s %s %s %.1fms user=%s",
                 request.method,
-                request.path,
+                # Escaped: a line break in the path must not forge a log line.
+                request.path.encode("unicode_escape").decode("ascii"),
                 status,
                 (time.perf_counter() - started) * 1000,
                 _user_id(request),

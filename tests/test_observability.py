@@ -70,6 +70,9 @@ def test_a_proxys_request_id_is_kept_and_a_malformed_one_replaced(client, caplog
     caplog.set_level(logging.INFO, logger="portal.request")
 
     kept = client.get("/livez", headers={"X-Request-ID": "edge-7f3a9c21"})
+    trailing_newline = client.get("/livez", headers={"X-Request-ID": "abcdefgh\n"})
+    assert trailing_newline.status_code == 200
+    assert trailing_newline["X-Request-ID"] != "abcdefgh\n"
     replaced = client.get("/livez", headers={"X-Request-ID": "bad id\r\nSet-Cookie: x=1"})
 
     assert kept["X-Request-ID"] == "edge-7f3a9c21"
@@ -105,3 +108,14 @@ def test_the_request_id_follows_the_email_task_into_the_worker(
     ]
     assert request_line.getMessage().startswith(f"POST /workgroups/{workgroup.slug}/join/ 302 ")
     assert f"user={teacher.pk}" in request_line.getMessage()
+
+
+@pytest.mark.django_db
+def test_a_line_break_in_the_path_cannot_forge_a_log_line(client, caplog):
+    caplog.set_level(logging.INFO, logger="portal.request")
+
+    client.get("/x%0A2026-01-01 00:00:00,000 INFO portal.request [forged] GET /admin/ 200")
+
+    [line] = records(caplog, "portal.request")
+    assert "\n" not in line.getMessage()
+    assert line.getMessage().startswith("GET /x\\n2026-01-01")
