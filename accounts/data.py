@@ -117,13 +117,15 @@ def user_relations() -> dict[str, tuple[str, str]]:
 
 
 def addresses_of(user: User) -> list[str]:
-    """The person's e-mail addresses, lower-cased: the account's and allauth's (1 query)."""
-    found = {user.email.lower()}
-    found.update(
-        address.lower()
-        for address in EmailAddress.objects.filter(user=user).values_list("email", flat=True)
+    """The addresses the person has proved are theirs, lower-cased (1 query).
+
+    Only verified ones: anyone can add any address to their account unverified,
+    and records under someone else's address must never be exported or erased.
+    """
+    verified = EmailAddress.objects.filter(user=user, verified=True)
+    return sorted(
+        {user.email.lower(), *(a.lower() for a in verified.values_list("email", flat=True))}
     )
-    return sorted(found)
 
 
 def _when(value: datetime | date | None) -> str | None:
@@ -153,7 +155,10 @@ def user_data(user: User) -> dict[str, Any]:
     """
     user = User.objects.select_related("school").get(pk=user.pk)
     email_addresses = list(EmailAddress.objects.filter(user=user).order_by("email"))
-    addresses = sorted({user.email.lower(), *(a.email.lower() for a in email_addresses)})
+    # Records are matched on proven addresses only (see addresses_of).
+    addresses = sorted(
+        {user.email.lower(), *(a.email.lower() for a in email_addresses if a.verified)}
+    )
     name = user.full_name.strip()
 
     data: dict[str, Any] = {

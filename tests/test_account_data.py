@@ -82,8 +82,8 @@ def build_world(hub, lead, year: ExchangeYear, *, email: str, name: str, project
     tag = name.split()[0]
     now = timezone.now()
     teacher = make_person(email, name)
-    # A second, unverified address: records under it are theirs too.
-    EmailAddress.objects.create(user=teacher, email=f"home.{email}", verified=False)
+    # A second, verified address: records under it are theirs too.
+    EmailAddress.objects.create(user=teacher, email=f"home.{email}", verified=True)
 
     # A Work Group that began a month ago: a place, attendance, a message.
     past = make_workgroup(hub, title=f"Reasoning with {tag}", capacity=10)
@@ -328,6 +328,22 @@ def add_team_work(hub, lead) -> None:
         action_flag=ADDITION,
         change_message="[]",
     )
+
+
+def test_an_address_added_but_not_verified_brings_nobody_elses_records(client, ada, grace):
+    """Anyone can add any address unverified: it must not reach its owner's records."""
+    for address in [ada.teacher.email, f"home.{ada.teacher.email}"]:
+        EmailAddress.objects.create(user=grace.teacher, email=address, verified=False)
+    adas_records = Subscriber.objects.filter(email__iexact=f"home.{ada.teacher.email}")
+    adas_emails = Email.objects.filter(to=ada.teacher.email)
+    before = (adas_records.count(), list(adas_emails.values_list("pk", "to", "body_text")))
+
+    text = login(client, grace.teacher).get(DOWNLOAD).content.decode()
+    for theirs in ["News for Ada", "Gap task for Ada", "Fractions for Ada"]:
+        assert theirs not in text
+
+    account_delete(user_id=grace.teacher.pk)
+    assert (adas_records.count(), list(adas_emails.values_list("pk", "to", "body_text"))) == before
 
 
 def test_a_hub_teams_work_is_in_its_members_export(client, hub, hub_lead, ada):
