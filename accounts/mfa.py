@@ -18,12 +18,14 @@ from functools import cache
 
 from allauth.mfa.adapter import DefaultMFAAdapter
 from allauth.mfa.models import Authenticator
+from allauth.mfa.signals import authenticator_added
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Exists, OuterRef
+from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.crypto import salted_hmac
@@ -159,3 +161,22 @@ def _fernet_for(secret_key: str) -> Fernet:
         "accounts.mfa.MFAAdapter", "fernet", secret=secret_key, algorithm="sha256"
     ).digest()
     return Fernet(base64.urlsafe_b64encode(digest))
+
+
+# --- Sessions opened with the password alone -----------------------------------
+
+
+@receiver(authenticator_added, dispatch_uid="accounts.mfa.end_other_sessions")
+def _end_other_sessions(sender, request=None, user=None, authenticator=None, **kwargs):
+    """Turning two factors on ends the person's other sessions.
+
+    They were opened with the password alone; left open, they would pass the
+    gate as soon as the person has an authenticator. The session that just
+    proved the code stays.
+    """
+    from accounts.services import sessions_end
+
+    if authenticator is None or authenticator.type != Authenticator.Type.TOTP:
+        return
+    keep = request.session.session_key if request is not None else None
+    sessions_end(user, keep=keep)

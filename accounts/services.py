@@ -172,7 +172,7 @@ def account_delete(*, user_id: int, now: datetime | None = None) -> DeletionResu
 
     # 3. Records kept elsewhere under their address.
     _erase_addresses(user, addresses)
-    _end_sessions(user)
+    sessions_end(user)
 
     # 4. The hubs' change history: what was released, and for whom it was.
     promoted_by_group = {p.workgroup_id: p.pk for p in result.promoted_enrolments}
@@ -307,17 +307,20 @@ def _scrub(value, pattern: re.Pattern):
     return value
 
 
-def _end_sessions(user: User) -> None:
-    """Delete the person's sessions on every device.
+def sessions_end(user: User, *, keep: str | None = None) -> int:
+    """Delete the person's sessions on every device but ``keep`` (a session key).
 
     The session table is not indexed by user, so each live session is read;
-    this runs once per deleted account. (The changed password hash and the
-    inactive flag already stop any session from being used.)
+    this runs when an account is deleted or two factors are turned on.
+    Returns how many were ended.
     """
     stale = []
     for session in WebSession.objects.filter(expire_date__gt=timezone.now()).iterator(
         chunk_size=2000
     ):
+        if session.session_key == keep:
+            continue
         if str(session.get_decoded().get("_auth_user_id")) == str(user.pk):
             stale.append(session.session_key)
-    WebSession.objects.filter(session_key__in=stale).delete()
+    deleted, _ = WebSession.objects.filter(session_key__in=stale).delete()
+    return deleted

@@ -15,6 +15,7 @@ from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 from allauth.mfa.totp.internal.auth import TOTP
 from django.contrib.messages import get_messages
 from django.core.exceptions import ImproperlyConfigured
+from django.test import Client
 from django.urls import reverse
 
 from accounts.models import User
@@ -315,3 +316,24 @@ def test_the_authenticator_secret_is_stored_encrypted_and_survives_a_key_rotatio
     settings.SECRET_KEY_FALLBACKS = []
     with pytest.raises(ImproperlyConfigured, match="SECRET_KEY_FALLBACKS"):
         get_mfa_adapter().decrypt(stored)
+
+
+def test_turning_two_factors_on_ends_the_sessions_opened_with_the_password_alone(
+    client, hub, django_capture_on_commit_callbacks
+):
+    lead = with_password(new_lead(hub))
+    elsewhere = Client()
+    assert log_in(elsewhere, lead).status_code == 302  # another device, password only
+    assert log_in(client, lead).status_code == 302
+    secret = client.get(ACTIVATE).context["form"].secret
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(ACTIVATE, {"code": AuthenticatorApp(secret).code()})
+    assert response.status_code == 302
+
+    # The session that entered the code goes on; the other one is logged out.
+    assert client.get(dashboard(hub)).status_code == 200
+    response = elsewhere.get(dashboard(hub))
+    assert response.status_code == 302
+    assert response["Location"].startswith(LOGIN)
+    assert logged_in_user_id(elsewhere) is None
