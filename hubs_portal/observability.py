@@ -11,6 +11,7 @@ runs, so the task's own log lines carry the id of the request that caused it.
 import contextvars
 import logging
 import re
+import reprlib
 import time
 import uuid
 
@@ -22,6 +23,9 @@ request_id_var: contextvars.ContextVar[str] = contextvars.ContextVar("request_id
 HEADER = "X-Request-ID"
 TASK_HEADER = "portal_request_id"
 _SANE = re.compile(r"^[A-Za-z0-9._:-]{8,64}$")
+
+# A task's result in its log line, kept short (what it returned, or its error).
+_short = reprlib.Repr(maxstring=80, maxother=80)
 
 request_log = logging.getLogger("portal.request")
 task_log = logging.getLogger("portal.task")
@@ -100,9 +104,16 @@ def _restore_request_id(task_id=None, task=None, **kwargs):
 
 
 @signals.task_postrun.connect(weak=False)
-def _log_task(task_id=None, task=None, state=None, **kwargs):
+def _log_task(task_id=None, task=None, state=None, retval=None, **kwargs):
     started = _task_started.pop(task_id, None)
     elapsed = (time.perf_counter() - started) * 1000 if started is not None else 0.0
-    task_log.info("%s %s %s %.1fms", task.name if task else "?", task_id, state, elapsed)
+    task_log.info(
+        "%s %s %s %.1fms -> %s",
+        task.name if task else "?",
+        task_id,
+        state,
+        elapsed,
+        _short.repr(retval),
+    )
     if task is not None and not task.request.is_eager:
         request_id_var.set("-")

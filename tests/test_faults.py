@@ -301,21 +301,21 @@ def test_with_redis_down_enrolments_succeed_and_every_email_goes_out_once_it_is_
         [requeued] = [
             line
             for line in portal.worker.output().splitlines()
-            if f"{REQUEUE}[{first}] succeeded" in line
+            if f"portal.task [-] {REQUEUE} {first} SUCCESS" in line
         ]
-        assert requeued.endswith(": 3"), requeued  # the three never handed to the broker
+        assert requeued.endswith(" -> 3"), requeued  # the three never handed to the broker
 
         second = send_like_beat(redis_server.url, REQUEUE)
         done = wait_for(
             lambda: [
                 line
                 for line in portal.worker.output().splitlines()
-                if f"{REQUEUE}[{second}] succeeded" in line
+                if f"portal.task [-] {REQUEUE} {second} SUCCESS" in line
             ],
             timeout=20,
             message="the second re-queue did not run",
         )
-        assert done[0].endswith(": 0"), done  # it queued nothing
+        assert done[0].endswith(" -> 0"), done  # it queued nothing
 
         received = mail_sink.received
         assert sorted(rcpt for m in received for rcpt in m.rcpt_tos) == sorted(

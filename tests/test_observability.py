@@ -102,6 +102,7 @@ def test_the_request_id_follows_the_email_task_into_the_worker(
     [task_line] = wait_until(lambda: records(caplog, "portal.task"))
     assert task_line.getMessage().startswith("notifications.tasks.send_email ")
     assert " SUCCESS " in task_line.getMessage()
+    assert task_line.getMessage().endswith(" -> True")  # send_email sent it
     assert task_line.request_id == "join-request-0001"
     [request_line] = [
         line for line in records(caplog, "portal.request") if line.request_id == "join-request-0001"
