@@ -8,7 +8,7 @@ from allauth.account.authentication import get_authentication_records
 from allauth.core import context as allauth_context
 from django import forms
 
-from hubs_portal.lib.forms import CONTROL_CHARACTERS, CONTROL_CHARACTERS_MESSAGE
+from hubs_portal.lib.forms import CONTROL_CHARACTERS_MESSAGE, HEADER_BREAKERS
 from notifications.services import email_queue
 
 SITE_NAME = "Maths Hubs"
@@ -22,7 +22,7 @@ class AccountAdapter(DefaultAccountAdapter):
         ("ann\\x0bb"@example.org); no mail header can carry them, so the
         verification e-mail could never go.
         """
-        if CONTROL_CHARACTERS.search(email) or "\r" in email or "\n" in email:
+        if HEADER_BREAKERS.search(email):
             raise forms.ValidationError(CONTROL_CHARACTERS_MESSAGE)
         return super().clean_email(email)
 

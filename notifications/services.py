@@ -18,7 +18,7 @@ from django.db import DatabaseError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from hubs_portal.lib.forms import CONTROL_CHARACTERS
+from hubs_portal.lib.forms import HEADER_BREAKERS
 from notifications.models import Email
 
 log = logging.getLogger(__name__)
@@ -136,7 +136,7 @@ def email_queue(
     an address no mail header can carry (a bug of the caller) is refused.
     """
     subject = " ".join(subject.split())
-    if CONTROL_CHARACTERS.search(to) or "\r" in to or "\n" in to:
+    if HEADER_BREAKERS.search(to):
         raise ValueError(f"refusing to queue an e-mail to {to!r}: not a usable address")
     email, created = Email.objects.get_or_create(
         key=key,

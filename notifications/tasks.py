@@ -25,7 +25,7 @@ def send_email(email_id: int) -> bool:
 def requeue_unsent_emails() -> int:
     """Queue again what is unsent: never queued (the broker was down), or lost since.
 
-    Run by beat every 10 minutes (CELERY_BEAT_SCHEDULE); returns how many it queued.
+    Run by beat every 2 minutes (CELERY_BEAT_SCHEDULE); returns how many it queued.
     """
     ids = list(Email.objects.to_requeue().values_list("pk", flat=True)[:REQUEUE_BATCH])
     return len(email_publish(ids))

@@ -51,8 +51,7 @@ WARM_UPS = 3
 def ensure_database(*, recreate: bool) -> str:
     """Create the database if it is missing (drop it first if ``recreate``); return its name."""
     import dj_database_url
-    import psycopg
-    from psycopg import sql
+    from ensure_database import database_ensure
 
     url = os.environ["DATABASE_URL"]
     config = dj_database_url.parse(url)
@@ -60,27 +59,7 @@ def ensure_database(*, recreate: bool) -> str:
         sys.exit(f"The benchmark runs on PostgreSQL; DATABASE_URL is {url}")
     if config["NAME"] in {"hubs_portal", "test_hubs_portal", "hubs_portal_dev"}:
         sys.exit(f"{config['NAME']} is not a benchmark database: generate_network would fill it.")
-    params = {
-        "dbname": "postgres",
-        "user": config.get("USER") or None,
-        "password": config.get("PASSWORD") or None,
-        "host": config.get("HOST") or None,
-        "port": config.get("PORT") or None,
-    }
-    with psycopg.connect(**params, autocommit=True) as connection:
-        if recreate:
-            print(f"Dropping database {config['NAME']}")
-            connection.execute(
-                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(
-                    sql.Identifier(config["NAME"])
-                )
-            )
-        exists = connection.execute(
-            "SELECT 1 FROM pg_database WHERE datname = %s", [config["NAME"]]
-        ).fetchone()
-        if not exists:
-            print(f"Creating database {config['NAME']}")
-            connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(config["NAME"])))
+    database_ensure(config, recreate=recreate)
     return config["NAME"]
 
 

@@ -81,10 +81,7 @@ def prepare_database(*, scale: float, seed: int) -> str:
     from bench_reports import ensure_database, ensure_network
 
     name = ensure_database(recreate=False)
-    os.environ["DJANGO_SETTINGS_MODULE"] = SETTINGS_FOR_SCRIPT
-    import django
-
-    django.setup()
+    setup_django_only()
     ensure_network(scale=scale, seed=seed, regenerate=False)
     return name
 

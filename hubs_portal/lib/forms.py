@@ -23,6 +23,9 @@ CONTROL_CHARACTERS_MESSAGE = (
     "This contains an invisible control character, usually pasted in from another "
     "program. Delete it, or type the text again."
 )
+# What no one-line mail header (an address, a subject) can carry: the above and
+# line breaks.
+HEADER_BREAKERS = re.compile(r"[\x00-\x08\x0a-\x1f\x7f\ufffe\uffff]")
 # The largest id PostgreSQL's bigint holds: a longer number names no record.
 ID_MAX = 2**63 - 1
 
