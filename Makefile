@@ -23,24 +23,12 @@ $(STAMP): pyproject.toml scripts/find-python
 
 install: $(STAMP)
 
-# Laptop defaults: DEBUG on, SQLite under var/, e-mails under var/mail, tasks
-# in process. DATABASE_URL / CELERY_BROKER_URL / EMAIL_URL switch to real ones.
-run: export DEBUG ?= 1
+# Laptop defaults: DEBUG on, an embedded PostgreSQL under var/postgres (from a
+# pip wheel: nothing to install), e-mails under var/mail, tasks in process,
+# demo data and demo accounts. DATABASE_URL / CELERY_BROKER_URL / EMAIL_URL
+# switch to real ones; PORT and HOST move the server (and SITE_URL with it).
 run: $(STAMP)
-	@mkdir -p var
-	$(PY) manage.py migrate --no-input
-	$(PY) manage.py load_reference_data
-	$(PY) manage.py import_schools --no-progress fixtures/gias_sample.csv
-	$(PY) manage.py load_demo_workgroups
-	$(PY) manage.py collectstatic --no-input --verbosity 0
-	@if [ -n "$${CELERY_BROKER_URL:-}" ]; then \
-	  echo "Starting a Celery worker on $$CELERY_BROKER_URL"; \
-	  $(BIN)/celery -A hubs_portal worker --loglevel=INFO --concurrency=2 & \
-	  trap "kill $$! 2>/dev/null" EXIT; \
-	  $(PY) manage.py runserver $(HOST):$(PORT); \
-	else \
-	  $(PY) manage.py runserver $(HOST):$(PORT); \
-	fi
+	$(PY) scripts/run_portal.py --host $(HOST) --port $(PORT)
 
 # The production profile on this machine: gunicorn (HTTPS on SERVE_PORT with a
 # self-signed certificate made under var/tls on first use), a Celery worker and
@@ -99,7 +87,7 @@ format: $(STAMP)
 test: export DATABASE_URL = $(TEST_DATABASE_URL)
 test: export CELERY_BROKER_URL = $(TEST_BROKER_URL)
 test: $(STAMP) chromium lint
-	DEBUG=0 EMAIL_URL=smtp://localhost:25 SECRET_KEY=check-deploy-$$(head -c 32 /dev/urandom | base64 | tr -d '/+=') \
+	DEBUG=0 EMAIL_URL=smtp://localhost:25 SITE_URL=https://portal.example.org SECRET_KEY=check-deploy-$$(head -c 32 /dev/urandom | base64 | tr -d '/+=') \
 	  $(PY) manage.py check --deploy --fail-level WARNING
 	DJANGO_SETTINGS_MODULE=hubs_portal.settings_test $(PY) manage.py makemigrations --check --dry-run
 	$(BIN)/pytest $(PYTEST_ARGS)

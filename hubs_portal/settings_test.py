@@ -1,13 +1,31 @@
-"""The thin test override: the real PostgreSQL and Redis on this machine."""
+"""The thin test override: the real PostgreSQL and Redis on this machine.
+
+DATABASE_URL (``make test`` sets it from TEST_DATABASE_URL) names the server;
+when nothing answers there, the tests use the embedded PostgreSQL under var/
+instead (hubs_portal/lib/local_db.py), so a laptop without PostgreSQL passes
+``make test`` too.
+"""
 
 import os
+import sys
+from pathlib import Path
 
-os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/hubs_portal")
+from hubs_portal.lib.local_db import database_answers, embedded_database_url
+
+_url = os.environ.get("DATABASE_URL") or "postgres://postgres@127.0.0.1:5432/hubs_portal"
+if not database_answers(_url):
+    _var = Path(os.environ.get("VAR_DIR") or Path(__file__).resolve().parent.parent / "var")
+    print(
+        f"No PostgreSQL answers at {_url}: using the embedded PostgreSQL in {_var / 'postgres'}.",
+        file=sys.stderr,
+    )
+    _url = embedded_database_url(_var)
+os.environ["DATABASE_URL"] = _url
 os.environ.setdefault("CELERY_BROKER_URL", "redis://127.0.0.1:6379/15")
 os.environ.setdefault("DEBUG", "0")
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key-for-the-portal-test-suite-0123456789")
 
-from hubs_portal.settings import *  # noqa: F403
+from hubs_portal.settings import *  # noqa: E402, F403
 
 # Tests talk plain HTTP to the test client and the live server.
 SECURE_SSL_REDIRECT = False

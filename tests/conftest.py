@@ -1,3 +1,4 @@
+import functools
 import io
 import logging
 import time
@@ -5,23 +6,40 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 import pytest
+import redis
 from celery import signals as celery_signals
 from celery.contrib.testing.worker import start_worker
+from django.conf import settings
 from django.core.management import call_command
-from django.db import connection
 
 from hubs.models import Hub
 from hubs_portal.celery import app as celery_app
 from tests.helpers import activate_totp
 
+# Tests that talk to a real Redis (a worker, the broker's queues, a served
+# portal's health check). No pip wheel ships a well-kept Redis server to start
+# in its place, as the embedded PostgreSQL does: without one they are skipped,
+# each saying what is missing.
+NEEDS_REDIS = {"celery_worker", "broker_queue", "portal"}
 
-@pytest.fixture(autouse=True, scope="session")
-def _postgresql_only(django_db_setup, django_db_blocker):
-    # Locks, constraints and indexes behave differently on SQLite; the suite
-    # is about the real thing.
-    with django_db_blocker.unblock():
-        if connection.vendor != "postgresql":
-            pytest.exit("The tests run on PostgreSQL: set DATABASE_URL=postgres://...", 2)
+
+@functools.cache
+def redis_missing() -> str:
+    """Why the broker cannot be reached, or "" when it answers."""
+    url = settings.CELERY_BROKER_URL
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=1, socket_timeout=1).ping()
+    except redis.RedisError as error:
+        return (
+            f"needs Redis, and nothing answers at {url} ({error}): start redis-server, "
+            "or point TEST_BROKER_URL at one"
+        )
+    return ""
+
+
+def pytest_runtest_setup(item):
+    if NEEDS_REDIS & set(getattr(item, "fixturenames", ())) and (reason := redis_missing()):
+        pytest.skip(reason)
 
 
 @pytest.fixture(autouse=True)

@@ -19,6 +19,7 @@ PRODUCTION = {
     "ALLOWED_HOSTS": "portal.example.org",
     "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/hubs_portal",
     "EMAIL_URL": "smtp://mailer:secret@mail.example.org:587?tls=1",
+    "SITE_URL": "https://portal.example.org",
 }
 
 
@@ -50,21 +51,48 @@ def test_production_settings_pass_the_deploy_checks():
     assert "no issues" in result.stdout
 
 
-def test_debug_runs_with_the_development_key_on_sqlite(tmp_path):
-    result = run_manage(
-        "shell",
-        "-c",
-        "from django.conf import settings as s; "
-        "print(s.DATABASES['default']['ENGINE'], s.CELERY_TASK_ALWAYS_EAGER, "
-        "s.MAILERS['default']['BACKEND'])",
-        env={"DEBUG": "1", "VAR_DIR": str(tmp_path), "DATABASE_URL": "", "CELERY_BROKER_URL": ""}
-        | {"EMAIL_URL": f"file://{tmp_path}/mail"},
+def test_production_refuses_to_start_without_a_database_url():
+    result = run_manage("check", env=PRODUCTION | {"DATABASE_URL": ""})
+    assert result.returncode != 0
+    assert "DATABASE_URL is not set" in result.stderr
+
+
+def test_sqlite_is_refused_everywhere(tmp_path):
+    url = f"sqlite:///{tmp_path / 'portal.sqlite3'}"
+    for debug in ("0", "1"):
+        result = run_manage("check", env=PRODUCTION | {"DEBUG": debug, "DATABASE_URL": url})
+        assert result.returncode != 0
+        assert "the portal is a PostgreSQL application" in result.stderr
+    assert not (tmp_path / "portal.sqlite3").exists()
+
+
+def test_debug_without_a_database_url_starts_and_stops_its_own_postgresql(tmp_path):
+    """A laptop: the embedded server under VAR_DIR, PostgreSQL 18 with unaccent and
+    pg_trgm, the development key, tasks in process, e-mails to files; stopped when
+    the command ends, its data kept for the next."""
+    show = (
+        "from django.conf import settings as s; from django.db import connection as c; "
+        "c.ensure_connection(); "
+        "print(c.pg_version // 10000, c.settings_dict['HOST'], s.CELERY_TASK_ALWAYS_EAGER, "
+        "s.MAILERS['default']['BACKEND'], "
+        "sorted(r[0] for r in c.cursor().execute('SELECT extname FROM pg_extension')))"
     )
+    env = {"DEBUG": "1", "VAR_DIR": str(tmp_path), "DATABASE_URL": "", "CELERY_BROKER_URL": ""}
+    env |= {"EMAIL_URL": f"file://{tmp_path}/mail"}
+    migrate = run_manage("migrate", "--no-input", env=env)
+    assert migrate.returncode == 0, migrate.stderr
+    result = run_manage("shell", "-c", show, env=env)
     assert result.returncode == 0, result.stderr
-    engine, eager, mailer = result.stdout.splitlines()[-1].split()
-    assert engine == "django.db.backends.sqlite3"
+    major, host, eager, mailer, extensions = result.stdout.splitlines()[-1].split(" ", 4)
+    assert int(major) >= 18
+    assert host == str(tmp_path / "postgres")  # a socket in the data folder: no TCP port
     assert eager == "True"  # no broker: tasks run in process
     assert mailer.endswith("filebased.EmailBackend")
+    assert "unaccent" in extensions
+    assert "pg_trgm" in extensions
+    # The last process holding the server stopped it; the data stays.
+    assert not (tmp_path / "postgres" / "postmaster.pid").exists()
+    assert (tmp_path / "postgres" / "PG_VERSION").read_text().strip() == major
 
 
 def test_static_files_get_hashed_compressed_names(tmp_path):
