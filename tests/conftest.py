@@ -4,6 +4,7 @@ import logging
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pytest
 import redis
@@ -15,6 +16,7 @@ from django.core.management import call_command
 from hubs.models import Hub
 from hubs_portal.celery import app as celery_app
 from tests.helpers import activate_totp
+from tests.servers import REDIS_SERVER
 
 # Tests that talk to a real Redis (a worker, the broker's queues, a served
 # portal's health check). No pip wheel ships a well-kept Redis server to start
@@ -38,8 +40,11 @@ def redis_missing() -> str:
 
 
 def pytest_runtest_setup(item):
-    if NEEDS_REDIS & set(getattr(item, "fixturenames", ())) and (reason := redis_missing()):
+    fixtures = set(getattr(item, "fixturenames", ()))
+    if NEEDS_REDIS & fixtures and (reason := redis_missing()):
         pytest.skip(reason)
+    if "redis_server" in fixtures and not Path(REDIS_SERVER).exists():
+        pytest.skip(f"starts its own Redis, and there is no redis-server program at {REDIS_SERVER}")
 
 
 @pytest.fixture(autouse=True)
