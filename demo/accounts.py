@@ -51,8 +51,8 @@ TEACHER = DemoAccount(
     persona="Teacher",
     email=f"teacher@{DEMO_DOMAIN}",
     full_name="Amira Hussain",
-    tries="Two Work Groups this year, a waiting-list place, one completed last year; "
-    "join or withdraw, the calendar feed, observe a showcase, subscribe to a newsletter.",
+    tries="My Work Groups: two this year (one under way), a place on a waiting list, one "
+    "completed last year; join or withdraw in the catalogue; the calendar feed; newsletters.",
     start=("/my/workgroups/", "/workgroups/", "/exchange/"),
     two_factor=False,
 )

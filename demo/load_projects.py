@@ -197,10 +197,10 @@ def load_funding(world: World, participations: list[ProjectParticipation]) -> No
                         recorded_at=world.capped(stamp + timedelta(days=rng.randint(0, 30))),
                     )
                 )  # fmt: skip
-            last = min(date(year + 1, 8, 31), world.today - timedelta(days=1))
+            last = min(date(year + 1, 8, 31), world.today)
             if last < first:
                 continue
-            done = min((last - first).days / 365, 1.0)
+            done = min(max((last - first).days, 1) / 365, 1.0)
             spent = total * rng.uniform(0.86, 0.99) * done
             lines = rng.choices(categories, weights=weights, k=max(4, round(24 * done)))
             parts = [rng.uniform(0.5, 1.5) for _ in lines]

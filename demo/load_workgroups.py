@@ -2,7 +2,8 @@
 completions and evaluations.
 
 The Work Groups themselves come from ``load_demo_workgroups`` (this year and
-last); this adds the two years before, with the same plans and the same shape.
+last); this adds groups in the years before, one more last year, and in the
+demo hub one that started this term, all made by that command's own code.
 Places are counted here as the enrolment services count them: a group's
 ``places_taken`` is its confirmed and completed enrolments, never above its
 capacity, and a waiting list only forms on a full group.
@@ -15,13 +16,8 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from hubs_portal.lib.academic_year import Term
-from workgroups.management.commands.load_demo_workgroups import (
-    DEMO_PREFIX,
-    PLANS,
-)
-from workgroups.management.commands.load_demo_workgroups import (
-    Command as DemoWorkGroups,
-)
+from workgroups.management.commands.load_demo_workgroups import DEMO_PREFIX, PLANS
+from workgroups.management.commands.load_demo_workgroups import Command as DemoWorkGroups
 from workgroups.models import Attendance, Enrolment, Evaluation, Session, WorkGroup
 
 from .people import persona_teacher, teachers_for
@@ -95,7 +91,7 @@ def load_older_workgroups(world: World) -> None:
             sessions.append(session)
     # bulk_create skips Session.save(): the group's start and term were set by the maker.
     Session.objects.bulk_create(sessions)
-    world.counts["Work Groups (earlier years)"] += len(groups)
+    world.counts["Work Groups added"] += len(groups)
 
 
 def _move_to(world: World, group: WorkGroup, sessions: list[Session]) -> bool:
@@ -106,7 +102,10 @@ def _move_to(world: World, group: WorkGroup, sessions: list[Session]) -> bool:
     last = timezone.localtime(sessions[-1].starts_at).date()
     wanted = world.today + LAST_SESSION_AHEAD - (last - first)
     shift = timedelta(days=-(-(wanted - first).days // 7) * 7)  # whole weeks, rounded up
-    if first + shift < date(world.this_year, 9, 8) or first + shift >= world.today:
+    if not (
+        date(world.this_year, 9, 8) <= first + shift < world.today
+        and last + shift <= date(world.this_year + 1, 7, 20)
+    ):
         return False
     for session in sessions:
         starts, ends = timezone.localtime(session.starts_at), timezone.localtime(session.ends_at)
@@ -172,10 +171,15 @@ def _persona_plan(world: World, groups: list[WorkGroup]) -> dict[int, str]:
         (g for g in mine if g.academic_year == world.this_year),
         key=lambda g: (g.starts_on or world.today, g.slug),
     )
-    joinable = [g for g in current if not g.refusal_reason(world.today)]
+    # Best a group still taking applications; late in the year, any open (or published) one.
+    full = (
+        [g for g in current if not g.refusal_reason(world.today)]
+        or [g for g in current if g.status == WorkGroup.Status.OPEN]
+        or current
+    )
     plan: dict[int, str] = {}
-    if joinable:
-        plan[joinable[-1].pk] = S.WAITING
+    if full:
+        plan[full[-1].pk] = S.WAITING
     # Started ones first, so that the teacher has sessions behind them as well as ahead.
     for group in [g for g in current if g.pk not in plan][:2]:
         plan[group.pk] = S.CONFIRMED
