@@ -1,5 +1,13 @@
 from django.apps import AppConfig
+from django.core import checks
 
 
 class AccountsConfig(AppConfig):
     name = "accounts"
+
+    def ready(self) -> None:
+        # SITE_URL makes every link in the portal's e-mails, allauth's among
+        # them (accounts/adapter.py): production refuses to deploy without it.
+        from hubs_portal.checks import check_site_url
+
+        checks.register(check_site_url, checks.Tags.security, deploy=True)

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
+from hubs_portal.lib.urls import absolute_url
 from workgroups.models import Enrolment, Session, WorkGroup
 from workgroups.services import EnrolmentRefused, enrolment_join, enrolment_withdraw
 
@@ -76,9 +77,8 @@ def my_workgroups(request):
             (upcoming if session.ends_at >= now else past).append((session, enrolment.workgroup))
     upcoming.sort(key=lambda pair: pair[0].starts_at)
     past.sort(key=lambda pair: pair[0].starts_at, reverse=True)
-    calendar_url = request.build_absolute_uri(
-        reverse("workgroups:calendar", args=[request.user.calendar_token])
-    )
+    # From SITE_URL, like every link people copy elsewhere: not the Host header.
+    calendar_url = absolute_url(reverse("workgroups:calendar", args=[request.user.calendar_token]))
     return render(
         request,
         "workgroups/my_workgroups.html",
