@@ -1,7 +1,7 @@
 import secrets
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
-from django.db import models
+from django.db import models, transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
 
@@ -23,9 +23,26 @@ class UserManager(BaseUserManager):
         return self._create_user(email, password, **extra)
 
     def create_superuser(self, email: str, password: str | None = None, **extra):
+        """A superuser, whose address counts as verified from the start.
+
+        Only someone running ``manage.py createsuperuser`` on the server makes
+        one, and they vouch for the address: without a verified address
+        allauth would stop the first log-in at "verify your e-mail address".
+        (A ``createsuperuser`` of our own would need ``accounts`` listed
+        before ``django.contrib.auth``, whose command wins otherwise.)
+        Two-factor authentication is still set up at the first management page.
+        """
+        from allauth.account.models import EmailAddress
+
         extra["is_staff"] = True
         extra["is_superuser"] = True
-        return self._create_user(email, password, **extra)
+        with transaction.atomic(using=self._db):
+            user = self._create_user(email, password, **extra)
+            # Lower case, as allauth keeps every address it records.
+            EmailAddress.objects.using(self._db).create(
+                user=user, email=user.email.lower(), primary=True, verified=True
+            )
+        return user
 
     def get_by_natural_key(self, email: str):
         # Addresses are unique whatever their case, so log-in ignores case too.

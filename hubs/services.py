@@ -1,9 +1,10 @@
 """Flows that change several hub records at once, each in one transaction."""
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 
-from hubs.models import Hub, Partnership, School
+from hubs.audit import audit_record, snapshot
+from hubs.models import Hub, HubMembership, Partnership, School
 
 
 @transaction.atomic
@@ -59,3 +60,104 @@ def lead_schools_link() -> tuple[int, list[Partnership]]:
         else:
             unlinked.append(partnership)
     return linked, unlinked
+
+
+# --- The hub's team ------------------------------------------------------------
+# The workspace's team page (hubs/views_manage.py) and the grant_hub_role
+# command make every change through these, so the last-lead rule and the audit
+# trail hold however the change is made. ``by`` is the person making it, or
+# None for a command run on the server.
+
+
+class TeamChangeRefused(Exception):
+    """A team change that breaks a rule; the message says why, for the person."""
+
+
+LAST_LEAD = "{name} is the hub's only lead. Make someone else a lead first."
+
+
+def _membership_state(membership: HubMembership) -> dict:
+    return snapshot(membership, ["role"]) | {"person": membership.user.email}
+
+
+def _check_role(role: str) -> None:
+    if role not in HubMembership.Role.values:
+        choices = " or ".join(HubMembership.Role.values)
+        raise TeamChangeRefused(f"{role!r} is not a team role: choose {choices}.")
+
+
+def _refuse_last_lead(hub: Hub, membership: HubMembership) -> None:
+    """Refuse to take away the hub's only lead. Call inside the transaction.
+
+    The hub row is locked first, so two leads cannot remove (or demote) each
+    other at the same moment and leave the hub with none; the membership's
+    role is read again under that lock.
+    """
+    Hub.objects.select_for_update().get(pk=hub.pk)
+    membership.refresh_from_db(fields=["role"])
+    if membership.role != HubMembership.Role.LEAD:
+        return
+    if not hub.memberships.filter(role=HubMembership.Role.LEAD).exclude(pk=membership.pk).exists():
+        raise TeamChangeRefused(LAST_LEAD.format(name=membership.user.get_full_name()))
+
+
+@transaction.atomic
+def membership_add(*, hub: Hub, user, role: str, by) -> HubMembership:
+    """Put ``user`` on the hub's team with ``role``, with its audit entry."""
+    _check_role(role)
+    if not user.is_active:
+        raise TeamChangeRefused(f"The account for {user.email} has been closed.")
+    try:
+        with transaction.atomic():
+            membership = HubMembership.objects.create(hub=hub, user=user, role=role)
+    except IntegrityError:
+        # Already there, perhaps added a moment ago (membership_once_per_hub).
+        raise TeamChangeRefused(f"{user.email} is already on the team.") from None
+    audit_record(
+        hub=hub,
+        user=by,
+        action="membership.add",
+        target=membership,
+        after=_membership_state(membership),
+    )
+    return membership
+
+
+@transaction.atomic
+def membership_role_change(*, membership: HubMembership, role: str, by) -> bool:
+    """Give a team member another role; False when they already had it."""
+    _check_role(role)
+    hub = membership.hub
+    if role != HubMembership.Role.LEAD:
+        _refuse_last_lead(hub, membership)
+    else:
+        membership.refresh_from_db(fields=["role"])
+    if membership.role == role:
+        return False
+    before = _membership_state(membership)
+    membership.role = role
+    membership.save(update_fields=["role"])
+    audit_record(
+        hub=hub,
+        user=by,
+        action="membership.role",
+        target=membership,
+        before=before,
+        after=_membership_state(membership),
+    )
+    return True
+
+
+@transaction.atomic
+def membership_remove(*, membership: HubMembership, by) -> None:
+    """Take someone off the hub's team, unless they are its only lead."""
+    hub = membership.hub
+    _refuse_last_lead(hub, membership)
+    audit_record(
+        hub=hub,
+        user=by,
+        action="membership.remove",
+        target=membership,
+        before=_membership_state(membership),
+    )
+    membership.delete()

@@ -13,7 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, PermissionDenied
 from django.core.exceptions import ValidationError as ModelValidationError
 from django.core.paginator import Paginator
-from django.db import IntegrityError, models, transaction
+from django.db import models, transaction
 from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404, redirect, render
@@ -40,7 +40,13 @@ from hubs.models import (
     Partnership,
     School,
 )
-from hubs.services import partnership_add
+from hubs.services import (
+    TeamChangeRefused,
+    membership_add,
+    membership_remove,
+    membership_role_change,
+    partnership_add,
+)
 from hubs_portal.lib.academic_year import academic_year_label, current_academic_year
 from hubs_portal.lib.forms import parse_id
 from workgroups.models import Enrolment, Session, WorkGroup
@@ -472,10 +478,8 @@ def contact_edit(request, hub):
 
 
 # --- Team -------------------------------------------------------------------
-
-
-def _membership_state(membership: HubMembership) -> dict:
-    return snapshot(membership, ["role"]) | {"person": membership.user.email}
+# The changes themselves (the last-lead rule, the audit entries) are the
+# services' (hubs/services.py), shared with the grant_hub_role command.
 
 
 def _render_team(request, hub: Hub, form: TeamAddForm):
@@ -504,20 +508,12 @@ def team_add(request, hub):
     if not form.is_valid():
         return _render_team(request, hub, form)
     try:
-        with transaction.atomic():
-            membership = HubMembership.objects.create(
-                hub=hub, user=form.user, role=form.cleaned_data["role"]
-            )
-            audit_record(
-                hub=hub,
-                user=request.user,
-                action="membership.add",
-                target=membership,
-                after=_membership_state(membership),
-            )
-    except IntegrityError:
-        # Someone else added them since the form checked (membership_once_per_hub).
-        form.add_error("email", f"{form.cleaned_data['email']} is already on the team.")
+        membership = membership_add(
+            hub=hub, user=form.user, role=form.cleaned_data["role"], by=request.user
+        )
+    except TeamChangeRefused as refusal:
+        # Someone else added them since the form checked.
+        form.add_error("email", str(refusal))
         return _render_team(request, hub, form)
     messages.success(
         request,
@@ -527,69 +523,44 @@ def team_add(request, hub):
     return redirect("manage:team", hub_slug=hub.slug)
 
 
-def _is_last_lead(hub: Hub, membership: HubMembership) -> bool:
-    """Call inside a transaction: the hub row is locked so two leads cannot
-    remove each other at the same moment and leave the hub with none."""
-    if membership.role != HubMembership.Role.LEAD:
-        return False
-    Hub.objects.select_for_update().get(pk=hub.pk)
-    return (
-        not hub.memberships.filter(role=HubMembership.Role.LEAD).exclude(pk=membership.pk).exists()
-    )
-
-
-LAST_LEAD = "{name} is the hub's only lead. Make someone else a lead first."
-
-
 @hub_team_required(lead=True, national=True)
 @require_POST
 def team_role(request, hub, pk: int):
-    membership = get_object_or_404(HubMembership.objects.select_related("user"), hub=hub, pk=pk)
+    membership = get_object_or_404(
+        HubMembership.objects.select_related("user", "hub"), hub=hub, pk=pk
+    )
     form = TeamRoleForm(request.POST)
     name = membership.user.get_full_name()
     if not form.is_valid():
         messages.error(request, f"Choose a role from the list for {name}.")
         return redirect("manage:team", hub_slug=hub.slug)
-    role = form.cleaned_data["role"]
-    if role == membership.role:
-        messages.info(request, f"{name} is already {membership.get_role_display().lower()}.")
-        return redirect("manage:team", hub_slug=hub.slug)
-    with transaction.atomic():
-        if _is_last_lead(hub, membership):
-            messages.error(request, LAST_LEAD.format(name=name))
-            return redirect("manage:team", hub_slug=hub.slug)
-        before = _membership_state(membership)
-        membership.role = role
-        membership.save(update_fields=["role"])
-        audit_record(
-            hub=hub,
-            user=request.user,
-            action="membership.role",
-            target=membership,
-            before=before,
-            after=_membership_state(membership),
+    try:
+        changed = membership_role_change(
+            membership=membership, role=form.cleaned_data["role"], by=request.user
         )
-    messages.success(request, f"{name} is now {membership.get_role_display().lower()}.")
+    except TeamChangeRefused as refusal:
+        messages.error(request, str(refusal))
+        return redirect("manage:team", hub_slug=hub.slug)
+    role = membership.get_role_display().lower()
+    if changed:
+        messages.success(request, f"{name} is now {role}.")
+    else:
+        messages.info(request, f"{name} is already {role}.")
     return redirect("manage:team", hub_slug=hub.slug)
 
 
 @hub_team_required(lead=True, national=True)
 @require_POST
 def team_remove(request, hub, pk: int):
-    membership = get_object_or_404(HubMembership.objects.select_related("user"), hub=hub, pk=pk)
+    membership = get_object_or_404(
+        HubMembership.objects.select_related("user", "hub"), hub=hub, pk=pk
+    )
     name = membership.user.get_full_name()
-    with transaction.atomic():
-        if _is_last_lead(hub, membership):
-            messages.error(request, LAST_LEAD.format(name=name))
-            return redirect("manage:team", hub_slug=hub.slug)
-        audit_record(
-            hub=hub,
-            user=request.user,
-            action="membership.remove",
-            target=membership,
-            before=_membership_state(membership),
-        )
-        membership.delete()
+    try:
+        membership_remove(membership=membership, by=request.user)
+    except TeamChangeRefused as refusal:
+        messages.error(request, str(refusal))
+        return redirect("manage:team", hub_slug=hub.slug)
     messages.success(request, f"{name} is no longer on the team.")
     if membership.user_id == request.user.pk and not (
         request.user.is_ncetm_staff or request.user.is_superuser
