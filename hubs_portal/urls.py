@@ -1,6 +1,9 @@
 from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
+from django.templatetags.static import static
 from django.urls import include, path
+from django.views.decorators.cache import cache_control
+from django.views.generic import RedirectView
 
 from hubs import views as hub_views
 from hubs import views_manage
@@ -12,7 +15,20 @@ admin.site.index_title = "Network records"
 # allauth's rate limits protect the admin's log-in form too.
 admin.site.login = secure_admin_login(admin.site.login)
 
+
+class FaviconView(RedirectView):
+    """/favicon.ico, which browsers ask for whatever the page links: the SVG icon.
+
+    A temporary redirect, since the target's name carries a hash of its content
+    in production (STORAGES) and changes with the icon.
+    """
+
+    def get_redirect_url(self, *args, **kwargs) -> str:
+        return static("img/favicon.svg")
+
+
 urlpatterns = [
+    path("favicon.ico", cache_control(max_age=24 * 60 * 60)(FaviconView.as_view())),
     path("", hub_views.home, name="home"),
     path("livez", health.livez, name="livez"),
     path("healthz", health.healthz, name="healthz"),
