@@ -12,6 +12,8 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from hubs_portal.lib.search import folded_contains, searchable
+
 MAX_CURRENT_LEAD_SCHOOLS = 2
 
 
@@ -64,9 +66,10 @@ class SchoolQuerySet(models.QuerySet):
         """Schools whose name, URN or postcode matches what a teacher typed.
 
         A number is a URN; something shaped like a postcode (or its first half)
-        matches postcodes by prefix; anything else matches the name. Each branch
-        uses an index (the URN's unique index, a pattern index on the
-        normalised postcode, a trigram index on the name).
+        matches postcodes by prefix; anything else matches the name, ignoring
+        case, accents and punctuation ("St Theres" finds "St Thérèse's"). Each
+        branch uses an index (the URN's unique index, a pattern index on the
+        normalised postcode, a trigram index on the folded name).
         """
         text = " ".join(text.split())
         if not text:
@@ -78,7 +81,9 @@ class SchoolQuerySet(models.QuerySet):
         current = self.exclude(status=School.Status.CLOSED)
         if looks_like_postcode(text):
             return current.filter(postcode_normalised__startswith=normalise_postcode(text))
-        return current.filter(name__icontains=text)
+        if not searchable(text):
+            return self.none()
+        return current.filter(folded_contains("name", text))
 
 
 POSTCODE_PREFIX = re.compile(r"^[A-Z]{1,2}[0-9][0-9A-Z]?(\s*[0-9]([A-Z]{0,2}))?$", re.IGNORECASE)

@@ -3,6 +3,7 @@ import time
 
 from allauth.mfa import app_settings as mfa_settings
 from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, hotp_value
+from django.db import connection
 
 # The authenticator-app secret of the hub workspace personas (tests/conftest.py):
 # base32, 20 bytes, as allauth generates them.
@@ -17,6 +18,23 @@ def page_text(response) -> str:
 def words(response) -> str:
     """What a reader sees: the page without its tags, whitespace collapsed."""
     return " ".join(re.sub(r"<[^>]+>", " ", response.content.decode()).split())
+
+
+def folded_search_plans(captured_queries) -> list[str]:
+    """The plans of the queries that searched folded text (portal_fold), each
+    EXPLAINed with sequential scans priced out: PostgreSQL then picks an index
+    if one fits the query's shape, so a plan without it means the search no
+    longer matches its index. ``captured_queries`` is a CaptureQueriesContext.
+    """
+    plans = []
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        for query in captured_queries:
+            if "portal_fold(" in query["sql"]:
+                cursor.execute(f"EXPLAIN {query['sql']}")
+                plans.append("\n".join(row[0] for row in cursor.fetchall()))
+        cursor.execute("RESET enable_seqscan")
+    return plans
 
 
 def activate_totp(user, secret: str = PERSONA_TOTP_SECRET):

@@ -11,14 +11,16 @@ import re
 import pytest
 from allauth.account.models import EmailAddress
 from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.forms import SCHOOL_REQUIRED
 from accounts.models import User
 from hubs.models import School, TeachingPhase
 from notifications.models import Email
-from tests.factories import make_school
-from tests.helpers import page_text
+from tests.factories import make_register, make_school
+from tests.helpers import folded_search_plans, page_text
 
 PASSWORD = "correct-horse-battery-staple-42"
 PROFILE = reverse("accounts:profile")
@@ -365,6 +367,39 @@ def test_searching_lists_matching_open_schools_as_choices(teacher_client, school
     assert str(schools["closed"].pk) not in values
     assert str(schools["other"].pk) not in values
     assert "URN 900101" in page_text(response)
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        pytest.param("St Theres", "therese", id="plain-finds-accented"),
+        pytest.param("st therese's", "therese", id="ascii-apostrophe"),
+        pytest.param("BRONTË", "bronte", id="accented-finds-plain"),
+        pytest.param("St. Marys", "marys", id="punctuation-ignored"),
+    ],
+)
+def test_the_school_search_ignores_accents_and_punctuation(
+    teacher_client, reference_data, typed, expected
+):
+    found = {
+        "therese": make_school(name="St Thérèse\u2019s Catholic Primary School"),
+        "bronte": make_school(name="Bronte Academy"),
+        "marys": make_school(name="St Mary's C of E Primary"),
+    }
+    response = teacher_client.get(PROFILE, {"school_q": typed})
+    assert radio_values(response) == [str(found[expected].pk)]
+
+
+def test_the_school_search_uses_the_folded_name_index(teacher_client, reference_data):
+    make_register()
+    school = make_school(name="St Thérèse\u2019s Catholic Primary School")
+
+    with CaptureQueriesContext(connection) as queries:
+        response = teacher_client.get(PROFILE, {"school_q": "st therese"})
+
+    assert radio_values(response) == [str(school.pk)]
+    (plan,) = folded_search_plans(queries)
+    assert "school_name_fold_trgm_idx" in plan, plan
 
 
 def test_a_search_that_finds_nothing_says_so(teacher_client, schools):

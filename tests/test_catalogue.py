@@ -5,13 +5,15 @@ from datetime import datetime, timedelta
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from hubs.models import Hub, TeachingPhase
 from hubs_portal.lib.academic_year import academic_year_label, current_academic_year
-from tests.factories import make_session, make_teacher, make_workgroup
-from tests.helpers import page_text
+from tests.factories import make_catalogue, make_session, make_teacher, make_workgroup
+from tests.helpers import folded_search_plans, page_text
 from workgroups.models import Enrolment, Programme, Session, WorkGroup
 
 LIST = reverse("workgroups:list")
@@ -159,6 +161,40 @@ def test_any_year_shows_every_published_group_by_start_date(client, catalogue):
 )
 def test_each_filter_narrows_the_list(client, catalogue, params, expected):
     assert titles(client, **params) == expected
+
+
+@pytest.fixture
+def accented_groups(hub) -> None:
+    make_workgroup(hub, title="Pólya\u2019s Problem Solving", description="Four steps, in class.")
+    make_workgroup(hub, title="Number Sense", description="Polya-style questions for Year 5.")
+    make_workgroup(hub, title="Multiplicative Reasoning", description="Key-stage 2 ratio tasks.")
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        # Title or description, whatever the accents: both ways round.
+        pytest.param("polya", ["Number Sense", "Pólya\u2019s Problem Solving"], id="plain"),
+        pytest.param("PÓLYA", ["Number Sense", "Pólya\u2019s Problem Solving"], id="accented"),
+        pytest.param("polya's problem", ["Pólya\u2019s Problem Solving"], id="ascii-apostrophe"),
+        pytest.param("key stage 2", ["Multiplicative Reasoning"], id="spaces-for-hyphens"),
+        pytest.param("polya style", ["Number Sense"], id="hyphen-ignored"),
+        pytest.param("\u2019", [], id="punctuation-alone-finds-nothing"),
+    ],
+)
+def test_the_search_ignores_accents_and_punctuation(client, accented_groups, typed, expected):
+    assert sorted(titles(client, q=typed)) == expected
+
+
+def test_the_search_uses_both_folded_indexes(client, hub, accented_groups):
+    make_catalogue(hub)
+    with CaptureQueriesContext(connection) as queries:
+        assert titles(client, q="Pólya") == ["Number Sense", "Pólya\u2019s Problem Solving"]
+    plans = folded_search_plans(queries)
+    assert len(plans) == 2  # the count and the page
+    for plan in plans:
+        assert "workgroup_title_fold_trgm_idx" in plan, plan
+        assert "workgroup_description_fold_trgm_idx" in plan, plan
 
 
 def test_has_places_leaves_out_groups_whose_deadline_has_passed(client, catalogue):

@@ -7,6 +7,7 @@ import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -31,8 +32,8 @@ from exchange.tasks import send_showcase_reminders
 from hubs.models import AuditEntry, Hub
 from hubs_portal.lib.academic_year import current_academic_year
 from notifications.models import Email
-from tests.factories import make_school, make_teacher
-from tests.helpers import page_text
+from tests.factories import make_register, make_school, make_teacher
+from tests.helpers import folded_search_plans, page_text
 
 # --- Fixtures: a year of the exchange in which the hub takes part -------------
 
@@ -272,6 +273,24 @@ def test_a_teacher_is_nominated_once_a_year(lead_client, hub, year, host, host_s
     )
     assert "is already nominated for" in page_text(response)
     assert ExchangeTeacher.objects.count() == 1
+
+
+def test_the_nomination_school_search_ignores_accents_and_punctuation_on_its_index(
+    lead_client, hub, year
+):
+    make_register()
+    therese = make_school(name="St Thérèse\u2019s Catholic Primary School")
+    bronte = make_school(name="Bronte Academy")
+    search = reverse("manage-exchange:nomination-add", args=[hub.slug])
+
+    with CaptureQueriesContext(connection) as queries:
+        found = lead_client.get(search, {"school_q": "St Theres", "year": year.academic_year})
+
+    assert found.context["schools"] == [therese]
+    (plan,) = folded_search_plans(queries)
+    assert "school_name_fold_trgm_idx" in plan, plan
+    found = lead_client.get(search, {"school_q": "BRONTË", "year": year.academic_year})
+    assert found.context["schools"] == [bronte]
 
 
 def test_a_lead_finds_the_school_and_nominates_a_teacher(lead_client, hub, hub_lead, year):

@@ -3,7 +3,7 @@ from django.db import connection
 from django.urls import reverse
 
 from hubs.models import School
-from tests.factories import make_school
+from tests.factories import make_register, make_school
 from tests.helpers import page_text
 
 FIND = reverse("find-hub")
@@ -32,6 +32,74 @@ def test_a_urn_finds_the_school(client, carmel):
 def test_a_postcode_with_or_without_its_space_finds_the_school(client, carmel):
     for typed in ["DL3 8RW", "dl38rw", "DL3"]:
         assert "Carmel College" in page_text(client.get(FIND, {"q": typed})), typed
+
+
+# ---- Accents and punctuation ----------------------------------------------------
+
+
+@pytest.fixture
+def names_people_mistype(reference_data) -> None:
+    for name in [
+        "Brontë Fields Primary School",
+        "Bronte Academy",
+        "St Thérèse\u2019s Catholic Primary School",  # a typographic apostrophe, U+2019
+        "St. Mary's Catholic College",
+        "St Marys C of E Primary",
+        "Stoke-on-Trent College",
+    ]:
+        make_school(name=name)
+
+
+def names_found(client, typed: str) -> list[str]:
+    response = client.get(FIND, {"q": typed})
+    assert response.status_code == 200
+    # Sorted here: the page's order follows the database's collation.
+    return sorted(school.name for school in response.context["schools"])
+
+
+BRONTES = ["Bronte Academy", "Brontë Fields Primary School"]
+THERESE = ["St Thérèse\u2019s Catholic Primary School"]
+MARYS = ["St Marys C of E Primary", "St. Mary's Catholic College"]
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        pytest.param("Bronte", BRONTES, id="plain-finds-accented"),
+        pytest.param("BRONTË", BRONTES, id="accented-finds-plain"),
+        pytest.param("bronte fields", BRONTES[1:], id="plain-words"),
+        pytest.param("St Theres", THERESE, id="start-of-an-accented-word"),
+        pytest.param("St Thérèse\u2019s", THERESE, id="as-written"),
+        pytest.param("st therese's catholic", THERESE, id="ascii-apostrophe"),
+        pytest.param("St. Mary's", MARYS, id="full-stop-and-apostrophe"),
+        pytest.param("st marys", MARYS, id="without-punctuation"),
+        pytest.param("St Mary\u2019s", MARYS, id="typographic-apostrophe"),
+        pytest.param("Stoke on Trent", ["Stoke-on-Trent College"], id="spaces-for-hyphens"),
+        pytest.param("stoke-on-trent", ["Stoke-on-Trent College"], id="hyphens"),
+    ],
+)
+def test_names_are_found_whatever_the_accents_and_punctuation(
+    client, names_people_mistype, typed, expected
+):
+    assert names_found(client, typed) == expected
+
+
+def test_the_page_repeats_the_search_as_typed(client, names_people_mistype):
+    text = page_text(client.get(FIND, {"q": "St Theres"}))
+    assert "1 school found for “St Theres”" in text
+    assert "St Thérèse\u2019s Catholic Primary School" in text
+
+
+@pytest.mark.parametrize("typed", ["\u2019", "-", "...", "'%_"])
+def test_punctuation_alone_finds_nothing(client, names_people_mistype, typed):
+    # Folded, it would be empty: "contains nothing" must not list every school.
+    assert names_found(client, typed) == []
+    assert "No schools found" in page_text(client.get(FIND, {"q": typed}))
+
+
+def test_a_closed_school_is_still_left_out_of_a_name_search(client, reference_data):
+    make_school(name="Brontë Old School", status=School.Status.CLOSED)
+    assert names_found(client, "bronte") == []
 
 
 def test_an_authority_split_between_two_hubs_names_both(client, reference_data):
@@ -117,7 +185,9 @@ def test_the_finder_by_authority_runs_a_fixed_number_of_queries(
 @pytest.mark.parametrize(
     ("search", "index"),
     [
-        ("oakfield", "school_name_trgm_idx"),
+        ("oakfield", "school_name_fold_trgm_idx"),
+        ("St Thérèse\u2019s", "school_name_fold_trgm_idx"),
+        ("St. Mary's", "school_name_fold_trgm_idx"),
         ("DL3", "school_postcode_prefix_idx"),
         ("900001", "hubs_school_urn_key"),
     ],
@@ -132,3 +202,15 @@ def test_each_kind_of_search_can_use_an_index(reference_data, search, index):
         cursor.execute(f"EXPLAIN {sql}", params)
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert index in plan, plan
+
+
+def test_the_planner_chooses_the_folded_name_index_on_a_register_sized_table(reference_data):
+    # Without sequential scans priced out: on a table of a realistic shape the
+    # planner prefers the trigram index to reading the table.
+    make_register()
+    make_school(name="St Thérèse\u2019s Catholic Primary School")
+    sql, params = School.objects.search("st therese").query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN {sql}", params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "school_name_fold_trgm_idx" in plan, plan

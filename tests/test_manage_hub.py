@@ -4,6 +4,8 @@ import re
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -18,8 +20,15 @@ from hubs.models import (
     RecordStatus,
 )
 from hubs_portal.lib.academic_year import current_academic_year
-from tests.factories import make_lead, make_school, make_session, make_teacher, make_workgroup
-from tests.helpers import page_text
+from tests.factories import (
+    make_lead,
+    make_register,
+    make_school,
+    make_session,
+    make_teacher,
+    make_workgroup,
+)
+from tests.helpers import folded_search_plans, page_text
 from workgroups.models import Enrolment, WorkGroup
 
 THIS_YEAR = current_academic_year()
@@ -409,6 +418,37 @@ def test_the_partners_page_runs_a_fixed_number_of_queries(
         LeadershipTeamMember.objects.create(hub=hub, name="Another", role="maths_lead")
     with django_assert_num_queries(9):
         assert lead_client.get(url("partners", hub)).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        pytest.param("St Theres", "St Thérèse\u2019s Catholic Primary School", id="plain"),
+        pytest.param("BRONTË", "Bronte Academy", id="accented"),
+        pytest.param("st. mary's", "St Marys C of E Primary", id="punctuation"),
+    ],
+)
+def test_the_partner_search_ignores_accents_and_punctuation(lead_client, hub, typed, expected):
+    for name in [
+        "St Thérèse\u2019s Catholic Primary School",
+        "Bronte Academy",
+        "St Marys C of E Primary",
+    ]:
+        make_school(name=name)
+    response = lead_client.get(url("partner-add", hub), {"school_q": typed})
+    assert [school.name for school in response.context["schools"]] == [expected]
+
+
+def test_the_partner_search_uses_the_folded_name_index(lead_client, hub):
+    make_register()
+    school = make_school(name="St Thérèse\u2019s Catholic Primary School")
+
+    with CaptureQueriesContext(connection) as queries:
+        response = lead_client.get(url("partner-add", hub), {"school_q": "st therese"})
+
+    assert response.context["schools"] == [school]
+    (plan,) = folded_search_plans(queries)
+    assert "school_name_fold_trgm_idx" in plan, plan
 
 
 def test_the_partner_search_runs_a_fixed_number_of_queries(

@@ -6,7 +6,8 @@ import re
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from hubs.models import AuditEntry, Hub, Organisation
@@ -14,8 +15,8 @@ from hubs_portal.lib.academic_year import academic_year_label, current_academic_
 from projects.forms import ParticipationForm
 from projects.models import NationalProject, ProjectParticipation, ProjectSchool
 from projects.seed import NATIONAL_PROJECTS
-from tests.factories import make_school, make_teacher, make_workgroup
-from tests.helpers import page_text
+from tests.factories import make_register, make_school, make_teacher, make_workgroup
+from tests.helpers import folded_search_plans, page_text
 
 THIS_YEAR = current_academic_year()
 
@@ -386,6 +387,21 @@ def test_a_lead_adds_two_pilot_schools_found_by_search(lead_client, participatio
     detail = page_text(lead_client.get(url("detail", hub, participation.pk)))
     assert "Harrowgate Hill Primary" in detail
     assert "Pilot school" in detail
+
+
+def test_the_school_search_ignores_accents_and_punctuation_on_its_index(lead_client, participation):
+    make_register()
+    therese = make_school(name="St Thérèse\u2019s Catholic Primary School")
+    bronte = make_school(name="Bronte Academy")
+    search = url("school-add", participation.hub, participation.pk)
+
+    with CaptureQueriesContext(connection) as queries:
+        found = lead_client.get(search, {"school_q": "st therese's"})
+
+    assert found.context["schools"] == [therese]
+    (plan,) = folded_search_plans(queries)
+    assert "school_name_fold_trgm_idx" in plan, plan
+    assert lead_client.get(search, {"school_q": "Brontë"}).context["schools"] == [bronte]
 
 
 def test_a_school_already_in_the_project_is_refused_with_a_message(lead_client, participation):

@@ -12,6 +12,7 @@ from django.utils import timezone
 from hubs.models import Hub, Region, TeachingPhase
 from hubs_portal.lib.academic_year import Term, academic_year_label, current_academic_year
 from hubs_portal.lib.forms import PortalFormMixin
+from hubs_portal.lib.search import folded_contains, searchable
 from workgroups.models import Programme, WorkGroup
 
 
@@ -120,9 +121,13 @@ class WorkGroupFilter(django_filters.FilterSet):
         ]
 
     def filter_text(self, queryset, name, value):
-        # icontains is UPPER(col::text) LIKE UPPER(...) on PostgreSQL, which is
-        # what the two trigram indexes are built on (a BitmapOr of both).
-        return queryset.filter(Q(title__icontains=value) | Q(description__icontains=value))
+        # Accents, case and punctuation ignored: portal_fold(col) LIKE ..., the
+        # expression the two trigram indexes are built on (a BitmapOr of both).
+        if not searchable(value):
+            return queryset.none()
+        return queryset.filter(
+            folded_contains("title", value) | folded_contains("description", value)
+        )
 
     def filter_kind(self, queryset, name, value):
         return queryset.filter(programme__isnull=value != "national")
