@@ -9,8 +9,6 @@ whatever the database's collation.
 from django.contrib.postgres.operations import TrigramExtension
 from django.db import migrations
 
-from hubs_portal.lib.migrations import RunSQLOnPostgreSQL
-
 
 class Migration(migrations.Migration):
     dependencies = [("hubs", "0001_initial")]
@@ -18,12 +16,12 @@ class Migration(migrations.Migration):
     operations = [
         # Skipped by Django itself on databases other than PostgreSQL.
         TrigramExtension(),
-        RunSQLOnPostgreSQL(
+        migrations.RunSQL(
             "CREATE INDEX school_name_trgm_idx ON hubs_school "
             "USING gin ((UPPER(name::text)) gin_trgm_ops)",
             "DROP INDEX school_name_trgm_idx",
         ),
-        RunSQLOnPostgreSQL(
+        migrations.RunSQL(
             "CREATE INDEX school_postcode_prefix_idx ON hubs_school "
             "(postcode_normalised text_pattern_ops)",
             "DROP INDEX school_postcode_prefix_idx",

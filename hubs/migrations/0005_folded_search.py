@@ -19,8 +19,6 @@ moves its catalogue indexes to the same function in its own 0006.
 from django.contrib.postgres.operations import UnaccentExtension
 from django.db import migrations
 
-from hubs_portal.lib.migrations import RunSQLOnPostgreSQL
-
 FOLD_FUNCTION = """
 CREATE FUNCTION portal_fold(value text) RETURNS text
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
@@ -36,13 +34,13 @@ class Migration(migrations.Migration):
     operations = [
         # Skipped by Django itself on databases other than PostgreSQL.
         UnaccentExtension(),
-        RunSQLOnPostgreSQL(FOLD_FUNCTION, "DROP FUNCTION portal_fold(text)"),
-        RunSQLOnPostgreSQL(
+        migrations.RunSQL(FOLD_FUNCTION, "DROP FUNCTION portal_fold(text)"),
+        migrations.RunSQL(
             "DROP INDEX school_name_trgm_idx",
             "CREATE INDEX school_name_trgm_idx ON hubs_school "
             "USING gin ((UPPER(name::text)) gin_trgm_ops)",
         ),
-        RunSQLOnPostgreSQL(
+        migrations.RunSQL(
             "CREATE INDEX school_name_fold_trgm_idx ON hubs_school "
             "USING gin (portal_fold(name) gin_trgm_ops)",
             "DROP INDEX school_name_fold_trgm_idx",

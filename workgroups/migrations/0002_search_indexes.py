@@ -3,19 +3,17 @@ icontains) on PostgreSQL; the two combine as a BitmapOr."""
 
 from django.db import migrations
 
-from hubs_portal.lib.migrations import RunSQLOnPostgreSQL
-
 
 class Migration(migrations.Migration):
     dependencies = [("workgroups", "0001_initial"), ("hubs", "0002_search_indexes")]
 
     operations = [
-        RunSQLOnPostgreSQL(
+        migrations.RunSQL(
             "CREATE INDEX workgroup_title_trgm_idx ON workgroups_workgroup "
             "USING gin ((UPPER(title::text)) gin_trgm_ops)",
             "DROP INDEX workgroup_title_trgm_idx",
         ),
-        RunSQLOnPostgreSQL(
+        migrations.RunSQL(
             "CREATE INDEX workgroup_description_trgm_idx ON workgroups_workgroup "
             "USING gin ((UPPER(description::text)) gin_trgm_ops)",
             "DROP INDEX workgroup_description_trgm_idx",

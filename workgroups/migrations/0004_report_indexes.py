@@ -8,25 +8,23 @@ network: 246 ms -> 141 ms). The same for attendance per session.
 
 from django.db import migrations
 
-from hubs_portal.lib.migrations import RunSQLOnPostgreSQL
-
 
 class Migration(migrations.Migration):
     dependencies = [("workgroups", "0003_attendance_evaluation_messages")]
 
     operations = [
-        RunSQLOnPostgreSQL(
+        migrations.RunSQL(
             "CREATE INDEX enrolment_report_idx ON workgroups_enrolment (workgroup_id) "
             "INCLUDE (status, school_id, teacher_id)",
             "DROP INDEX enrolment_report_idx",
         ),
-        RunSQLOnPostgreSQL(
+        migrations.RunSQL(
             "CREATE INDEX attendance_report_idx ON workgroups_attendance (session_id) "
             "INCLUDE (present)",
             "DROP INDEX attendance_report_idx",
         ),
         # The national figures reach attendance through the enrolment.
-        RunSQLOnPostgreSQL(
+        migrations.RunSQL(
             "CREATE INDEX attendance_enrolment_report_idx ON workgroups_attendance "
             "(enrolment_id) INCLUDE (present)",
             "DROP INDEX attendance_enrolment_report_idx",

@@ -7,29 +7,27 @@ hubs/migrations/0005_folded_search.py). They still combine as a BitmapOr.
 
 from django.db import migrations
 
-from hubs_portal.lib.migrations import RunSQLOnPostgreSQL
-
 
 class Migration(migrations.Migration):
     dependencies = [("workgroups", "0005_catalogue_indexes"), ("hubs", "0005_folded_search")]
 
     operations = [
-        RunSQLOnPostgreSQL(
+        migrations.RunSQL(
             "DROP INDEX workgroup_title_trgm_idx",
             "CREATE INDEX workgroup_title_trgm_idx ON workgroups_workgroup "
             "USING gin ((UPPER(title::text)) gin_trgm_ops)",
         ),
-        RunSQLOnPostgreSQL(
+        migrations.RunSQL(
             "DROP INDEX workgroup_description_trgm_idx",
             "CREATE INDEX workgroup_description_trgm_idx ON workgroups_workgroup "
             "USING gin ((UPPER(description::text)) gin_trgm_ops)",
         ),
-        RunSQLOnPostgreSQL(
+        migrations.RunSQL(
             "CREATE INDEX workgroup_title_fold_trgm_idx ON workgroups_workgroup "
             "USING gin (portal_fold(title) gin_trgm_ops)",
             "DROP INDEX workgroup_title_fold_trgm_idx",
         ),
-        RunSQLOnPostgreSQL(
+        migrations.RunSQL(
             "CREATE INDEX workgroup_description_fold_trgm_idx ON workgroups_workgroup "
             "USING gin (portal_fold(description) gin_trgm_ops)",
             "DROP INDEX workgroup_description_fold_trgm_idx",
