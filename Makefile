@@ -4,6 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PY := $(BIN)/python
 STAMP := $(VENV)/.installed
+DEV_STAMP := $(VENV)/.installed-dev
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
@@ -12,16 +13,22 @@ TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/hubs_portal
 TEST_BROKER_URL ?= redis://127.0.0.1:6379/15
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/hubs_portal_bench
 
-.PHONY: run test install lint format demo-data chromium bench-import clean
+.PHONY: run test install lint format chromium bench-import clean
 
+# What the portal runs on; make run needs no more.
 $(STAMP): pyproject.toml scripts/find-python
 	@python=$$(scripts/find-python) || exit 1; \
 	  [ -x $(PY) ] || { echo "Creating $(VENV) with $$python"; $$python -m venv $(VENV); }
 	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e .
+	@touch $@
+
+# And what the tests and linters need.
+$(DEV_STAMP): $(STAMP)
 	$(PY) -m pip install --quiet -e '.[dev]'
 	@touch $@
 
-install: $(STAMP)
+install: $(DEV_STAMP)
 
 # Laptop defaults: DEBUG on, an embedded PostgreSQL under var/postgres (from a
 # pip wheel: nothing to install), e-mails under var/mail, tasks in process,
@@ -76,17 +83,17 @@ chromium:
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
 
-lint: $(STAMP)
+lint: $(DEV_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-format: $(STAMP)
+format: $(DEV_STAMP)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
 test: export DATABASE_URL = $(TEST_DATABASE_URL)
 test: export CELERY_BROKER_URL = $(TEST_BROKER_URL)
-test: $(STAMP) chromium lint
+test: $(DEV_STAMP) chromium lint
 	DEBUG=0 EMAIL_URL=smtp://localhost:25 SITE_URL=https://portal.example.org SECRET_KEY=check-deploy-$$(head -c 32 /dev/urandom | base64 | tr -d '/+=') \
 	  $(PY) manage.py check --deploy --fail-level WARNING
 	DJANGO_SETTINGS_MODULE=hubs_portal.settings_test $(PY) manage.py makemigrations --check --dry-run
