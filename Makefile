@@ -94,7 +94,7 @@ format: $(DEV_STAMP)
 test: export DATABASE_URL = $(TEST_DATABASE_URL)
 test: export CELERY_BROKER_URL = $(TEST_BROKER_URL)
 test: $(DEV_STAMP) chromium lint
-	DEBUG=0 EMAIL_URL=smtp://localhost:25 SITE_URL=https://portal.example.org SECRET_KEY=check-deploy-$$(head -c 32 /dev/urandom | base64 | tr -d '/+=') \
+	DEBUG=0 EMAIL_URL=smtp://localhost:25 SITE_URL=https://portal.example.org ALLOWED_HOSTS=portal.example.org SECRET_KEY=check-deploy-$$(head -c 32 /dev/urandom | base64 | tr -d '/+=') \
 	  $(PY) manage.py check --deploy --fail-level WARNING
 	DJANGO_SETTINGS_MODULE=hubs_portal.settings_test $(PY) manage.py makemigrations --check --dry-run
 	$(BIN)/pytest $(PYTEST_ARGS)

@@ -9,7 +9,8 @@ from datetime import timedelta
 
 from django.urls import reverse
 
-from newsletters.models import Delivery, Issue, Subscriber, absolute_url
+from hubs_portal.lib.urls import absolute_url
+from newsletters.models import Delivery, Issue, Subscriber
 from workgroups.management.commands.load_demo_workgroups import DEMO_PREFIX
 from workgroups.models import WorkGroup
 

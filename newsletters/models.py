@@ -45,6 +45,7 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 
 from hubs.models import Hub
+from hubs_portal.lib.urls import absolute_url
 from newsletters.tokens import unsubscribe_token
 from notifications.models import PortalMessage
 from notifications.services import email_render
@@ -76,10 +77,6 @@ def markdown_to_safe_html(source: str) -> str:
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes=ALLOWED_URL_SCHEMES,
     )
-
-
-def absolute_url(path: str) -> str:
-    return f"{settings.SITE_URL.rstrip('/')}{path}"
 
 
 class SubscriberQuerySet(models.QuerySet):

@@ -13,12 +13,12 @@ import logging
 import time
 from functools import partial
 
-from django.conf import settings
 from django.db import DatabaseError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
 from hubs_portal.lib.forms import HEADER_BREAKERS
+from hubs_portal.lib.urls import site_url
 from notifications.models import Email
 
 log = logging.getLogger(__name__)
@@ -111,7 +111,7 @@ def email_render(template: str, context: dict) -> tuple[str, str, str]:
 
     Templates also get ``site_url`` for absolute links (e-mails have no request).
     """
-    context = {"site_url": settings.SITE_URL.rstrip("/"), **context}
+    context = {"site_url": site_url(), **context}
     subject = " ".join(render_to_string(f"emails/{template}_subject.txt", context).split())
     text = render_to_string(f"emails/{template}_body.txt", context)
     html = render_to_string(f"emails/{template}_body.html", context)

@@ -3,7 +3,6 @@
 import re
 from datetime import UTC, timedelta
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
@@ -13,6 +12,7 @@ from django.views.decorators.http import require_POST, require_safe
 from icalendar import Calendar, Event, vDuration
 
 from accounts.models import User, new_calendar_token
+from hubs_portal.lib.urls import site_url
 from workgroups.models import Enrolment, Session
 
 CALENDAR_NAME = "Maths Hubs: my Work Group sessions"
@@ -61,9 +61,8 @@ def calendar_feed(request, token: str):
     calendar.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
     calendar.add("x-published-ttl", vDuration(REFRESH))  # Outlook's name for it
     stamp = timezone.now().astimezone(UTC)
-    site_url = settings.SITE_URL.rstrip("/")
     for session in sessions:
-        calendar.add_component(_event(session, gap_tasks, stamp=stamp, site_url=site_url))
+        calendar.add_component(_event(session, gap_tasks, stamp=stamp, site_url=site_url()))
 
     response = HttpResponse(calendar.to_ical(), content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="maths-hubs-sessions.ics"'
