@@ -19,7 +19,7 @@ from .load_exchange import load_exchange
 from .load_newsletters import load_newsletters
 from .load_projects import load_funding, load_projects
 from .load_workgroups import load_enrolments, load_older_workgroups
-from .people import load_accounts, load_people
+from .people import backdate_people, load_accounts, load_people
 from .reset import delete_demo, is_loaded
 from .world import load_world
 
@@ -60,6 +60,7 @@ def load_demo(*, today: date, reset: bool = False, stdout=None) -> Result:
             participations = load_projects(world, extra=hosts)
             load_funding(world, participations)
             load_newsletters(world)
+            backdate_people(world)
             result.loaded = True
         result.counts = dict(world.counts)
     result.seconds = clock.perf_counter() - started

@@ -2,11 +2,14 @@
 
 from datetime import date, timedelta
 
+from django.db.models import Min
 from django.utils.text import slugify
 
 from accounts.models import User
+from exchange.models import ObserverRegistration
 from hubs.generate.vocabulary import FIRST_NAMES, JOB_ROLES, LAST_NAMES, TEACHER_PHASES
 from hubs.models import HubMembership, School
+from workgroups.models import Enrolment
 
 from .accounts import DEMO_SUFFIX, HUB_LEAD, TEACHER, ensure_accounts
 from .world import Teacher, World
@@ -14,7 +17,8 @@ from .world import Teacher, World
 TEACHERS_PER_HUB = 45
 # Django reads a password hash starting with "!" as no password: these people cannot log in.
 NO_PASSWORD = "!"
-# Teachers joined the portal over the years before this one.
+# Teachers joined the portal over the years before this one (backdate_people then
+# moves each to just before their first Work Group or showcase).
 YEARS_JOINED = 4
 
 
@@ -90,6 +94,27 @@ def load_people(world: World) -> None:
                 )
     User.phases.through.objects.bulk_create(phase_rows)
     world.counts["people"] += len(users)
+
+
+def backdate_people(world: World) -> None:
+    """Each demo teacher joined the portal a little before they first took part in anything."""
+    rng = world.rng("joined")
+    first: dict[int, object] = {}
+    for model, when in ((Enrolment, "requested_at"), (ObserverRegistration, "created_at")):
+        rows = (
+            model.objects.filter(teacher__email__iendswith=DEMO_SUFFIX)
+            .order_by()
+            .values("teacher_id")
+            .annotate(first=Min(when))
+            .values_list("teacher_id", "first")
+        )
+        for teacher_id, moment in rows:
+            first[teacher_id] = min(moment, first.get(teacher_id, moment))
+    people = list(User.objects.filter(pk__in=first).order_by("pk"))
+    for person in people:
+        person.date_joined = first[person.pk] - timedelta(days=rng.uniform(3, 60))
+        person.profile_completed_at = person.date_joined + timedelta(minutes=rng.uniform(2, 30))
+    User.objects.bulk_update(people, ["date_joined", "profile_completed_at"])
 
 
 def teachers_for(world: World, hub_id: int, phases) -> tuple[list[Teacher], list[Teacher]]:
