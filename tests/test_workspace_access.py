@@ -14,83 +14,15 @@ import pytest
 from allauth.mfa.models import Authenticator
 from django.apps import apps
 from django.contrib import admin
-from django.core.exceptions import FieldError
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
 from hubs.models import HubMembership, LeadershipTeamMember, Organisation, Partnership
 from tests import workspace_worlds
 from tests.factories import make_school, make_session, make_teacher, make_workgroup
+from tests.urlwalk import OUR_APPS, candidates, hub_record_ids, workspace_patterns
 from workgroups.models import Enrolment
-
-WORKSPACE_PREFIX = "manage/<slug:hub_slug>/"
-# How a record of any of our models leads back to its hub.
-HUB_PATHS = [
-    "hub",
-    "workgroup__hub",
-    "session__workgroup__hub",
-    "enrolment__workgroup__hub",
-    *(path for world in workspace_worlds.modules() for path in world.HUB_PATHS),
-]
-OUR_APPS = {
-    "accounts",
-    "hubs",
-    "workgroups",
-    "projects",
-    "exchange",
-    "newsletters",
-    "notifications",
-}
-
-
-def workspace_patterns(resolver=None, prefix="", namespace="", under=WORKSPACE_PREFIX):
-    """(route, view name, int kwargs) for every URL under the workspace prefix (or ``under``)."""
-    resolver = resolver or get_resolver()
-    for entry in resolver.url_patterns:
-        route = prefix + str(entry.pattern)
-        if isinstance(entry, URLResolver):
-            inner = ":".join(filter(None, [namespace, entry.namespace]))
-            yield from workspace_patterns(entry, route, inner, under)
-        elif isinstance(entry, URLPattern) and route.startswith(under):
-            name = ":".join(filter(None, [namespace, entry.name]))
-            converters = entry.pattern.converters
-            yield route, name, sorted(key for key in converters if key != "hub_slug")
-
-
-def hub_record_ids(hub) -> dict[str, list[int]]:
-    """The ids of every record that belongs to the hub, by model label."""
-    ids = {}
-    for model in apps.get_models():
-        if model._meta.app_label not in OUR_APPS:
-            continue
-        for path in HUB_PATHS:
-            try:
-                found = model.objects.filter(**{path: hub}).values_list("pk", flat=True)
-                ids.setdefault(model._meta.label, set()).update(found)
-            except FieldError:
-                continue
-    return {label: sorted(values) for label, values in ids.items() if values}
-
-
-# An id argument named after a model is tried with that model's ids; a bare
-# "pk" (or anything else) with the ids of every record of the hub.
-KWARG_HINTS = {
-    "session": ["workgroups.Session"],
-    "enrolment": ["workgroups.Enrolment"],
-    "workgroup": ["workgroups.WorkGroup"],
-    "partnership": ["hubs.Partnership"],
-    "member": ["hubs.LeadershipTeamMember", "hubs.HubMembership"],
-    "membership": ["hubs.HubMembership"],
-}
-for world in workspace_worlds.modules():
-    KWARG_HINTS.update(world.KWARG_HINTS)
-
-
-def candidates(kwarg: str, ids: dict[str, list[int]]) -> list[int]:
-    labels = [label for key, hinted in KWARG_HINTS.items() if key in kwarg for label in hinted]
-    chosen = {i for label in labels for i in ids.get(label, [])}
-    return sorted(chosen or {i for values in ids.values() for i in values})
 
 
 def database_state() -> dict:
