@@ -2,29 +2,26 @@
 
 `make serve` runs it first, so that one command works on a fresh machine;
 the benchmark scripts (bench_reports.py, load_test.py) call
-``database_ensure``. SQLite needs nothing: the file is created on first use.
+``database_ensure``.
 """
 
 import os
 import sys
+from pathlib import Path
 
 import dj_database_url
 import psycopg
 from psycopg import sql
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from hubs_portal.lib.local_db import server_connection
+
 
 def database_ensure(config: dict, *, recreate: bool = False) -> None:
     """Create the database of ``config`` (dj-database-url's) if missing; drop it first if asked."""
     name = config["NAME"]
-    with psycopg.connect(
-        dbname="postgres",
-        user=config.get("USER") or None,
-        password=config.get("PASSWORD") or None,
-        host=config.get("HOST") or None,
-        port=config.get("PORT") or None,
-        autocommit=True,
-        connect_timeout=5,
-    ) as connection:
+    with server_connection(config) as connection:
         if recreate:
             print(f"Dropping database {name}")
             connection.execute(

@@ -28,18 +28,24 @@ from psycopg import sql
 DATABASE_NAME = "hubs_portal"
 
 
+def server_connection(config: dict, *, timeout: int = 5) -> psycopg.Connection:
+    """An autocommit connection to the ``postgres`` database of the server in ``config``
+    (dj-database-url's), for creating or checking databases."""
+    return psycopg.connect(
+        dbname="postgres",
+        user=config.get("USER") or None,
+        password=config.get("PASSWORD") or None,
+        host=config.get("HOST") or None,
+        port=config.get("PORT") or None,
+        autocommit=True,
+        connect_timeout=timeout,
+    )
+
+
 def database_answers(url: str, *, timeout: int = 2) -> bool:
     """Whether the PostgreSQL server of ``url`` accepts a connection (to its ``postgres`` database)."""
-    config = dj_database_url.parse(url)
     try:
-        with psycopg.connect(
-            dbname="postgres",
-            user=config.get("USER") or None,
-            password=config.get("PASSWORD") or None,
-            host=config.get("HOST") or None,
-            port=config.get("PORT") or None,
-            connect_timeout=timeout,
-        ):
+        with server_connection(dj_database_url.parse(url), timeout=timeout):
             return True
     except psycopg.OperationalError:
         return False
@@ -90,8 +96,7 @@ def embedded_database_url(var_dir: Path, name: str = DATABASE_NAME) -> str:
         _forget_dead_holders(server_module, pgdata)
     server = server_module.get_server(pgdata, cleanup_mode="stop")
     socket_dir = server.get_postmaster_info().socket_dir
-    with psycopg.connect(dbname="postgres", user="postgres", host=str(socket_dir)) as connection:
-        connection.autocommit = True
+    with server_connection({"USER": "postgres", "HOST": str(socket_dir)}) as connection:
         exists = connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
         if not exists.fetchone():
             connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
