@@ -47,12 +47,15 @@ def console_errors() -> list[str]:
 
 
 @pytest.fixture
-def page(browser: Browser, live_server, console_errors: list[str]) -> Iterator[Page]:
+def page(browser: Browser, live_server, settings, console_errors: list[str]) -> Iterator[Page]:
     """A fresh page in its own context (no cookies shared between tests).
 
-    Relative URLs go to the live server: ``page.goto("/find/")``. When the test
-    ends, any Content Security Policy refusal the browser logged fails it.
+    Relative URLs go to the live server: ``page.goto("/find/")``, and so do the
+    links the portal writes into e-mails (SITE_URL is the live server's address).
+    When the test ends, any Content Security Policy refusal the browser logged
+    fails it.
     """
+    settings.SITE_URL = live_server.url
     context = browser.new_context(base_url=live_server.url)
     context.set_default_timeout(TIMEOUT_MS)
     page = context.new_page()
