@@ -17,6 +17,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST, require_safe
 
+from exchange import services
 from exchange.forms import (
     NominationForm,
     NotesForm,
@@ -36,19 +37,15 @@ from exchange.models import (
 )
 from exchange.services import (
     ExchangeRefused,
-    nomination_add,
-    nomination_remove,
     shanghai_teacher_add,
     shanghai_teacher_pair,
     shanghai_teacher_remove,
-    showcase_close,
     showcase_create,
     showcase_notes_save,
-    showcase_open,
     showcase_update,
 )
 from hubs.access import hub_team_required
-from hubs.forms_manage import SchoolSearchForm
+from hubs.forms import SchoolSearchForm
 from hubs.models import HubMembership
 from hubs.views_manage import SCHOOLS_SHOWN, school_choices
 from hubs_portal.lib.academic_year import current_academic_year
@@ -187,7 +184,7 @@ def home(request, hub):
 
 
 @hub_team_required(lead=True)
-def nomination_add_view(request, hub):
+def nomination_add(request, hub):
     """Nominate a teacher: their school found by a GET search (no JavaScript)."""
     if request.method == "GET":
         _require_lead(request, hub)
@@ -203,7 +200,9 @@ def nomination_add_view(request, hub):
         form = NominationForm(request.POST, hub=hub)
         if form.is_valid():
             try:
-                nomination = nomination_add(hub=hub, user=request.user, nomination=form.instance)
+                nomination = services.nomination_add(
+                    hub=hub, user=request.user, nomination=form.instance
+                )
             except ValidationError as error:
                 # Another lead nominated a third teacher a moment ago.
                 _add_model_errors(form, error, "exchange_year")
@@ -235,7 +234,7 @@ def nomination_add_view(request, hub):
 
 
 @hub_team_required(lead=True)
-def nomination_remove_view(request, hub, nomination_pk: int):
+def nomination_remove(request, hub, nomination_pk: int):
     if request.method == "GET":
         _require_lead(request, hub)
     nomination = get_object_or_404(
@@ -246,7 +245,7 @@ def nomination_remove_view(request, hub, nomination_pk: int):
     nomination.hub = hub
     if request.method == "POST":
         try:
-            nomination_remove(nomination=nomination, user=request.user)
+            services.nomination_remove(nomination=nomination, user=request.user)
         except ExchangeRefused as refusal:
             messages.error(request, str(refusal))
         else:
@@ -267,7 +266,7 @@ def nomination_remove_view(request, hub, nomination_pk: int):
 
 
 @hub_team_required(lead=True)
-def shanghai_add_view(request, hub):
+def shanghai_add(request, hub):
     if request.method == "GET":
         _require_lead(request, hub)
     years = _years()
@@ -305,7 +304,7 @@ def _guest(hub, pk: int) -> ShanghaiTeacher:
 
 
 @hub_team_required(lead=True)
-def shanghai_pair_view(request, hub, shanghai_pk: int):
+def shanghai_pair(request, hub, shanghai_pk: int):
     """Choose who hosts a Shanghai teacher."""
     if request.method == "GET":
         _require_lead(request, hub)
@@ -336,7 +335,7 @@ def shanghai_pair_view(request, hub, shanghai_pk: int):
 
 
 @hub_team_required(lead=True)
-def shanghai_remove_view(request, hub, shanghai_pk: int):
+def shanghai_remove(request, hub, shanghai_pk: int):
     if request.method == "GET":
         _require_lead(request, hub)
     guest = _guest(hub, shanghai_pk)
@@ -355,7 +354,7 @@ def shanghai_remove_view(request, hub, shanghai_pk: int):
 
 
 @hub_team_required(lead=True)
-def showcase_add_view(request, hub):
+def showcase_add(request, hub):
     if request.method == "GET":
         _require_lead(request, hub)
     years = _years()
@@ -385,7 +384,7 @@ def showcase_add_view(request, hub):
 
 
 @hub_team_required(lead=True)
-def showcase_edit_view(request, hub, showcase_pk: int):
+def showcase_edit(request, hub, showcase_pk: int):
     if request.method == "GET":
         _require_lead(request, hub)
     showcase = _showcase(hub, showcase_pk)
@@ -452,7 +451,7 @@ def _status_change(request, hub, showcase_pk: int, change, done: str):
 
 @hub_team_required(lead=True)
 @require_POST
-def showcase_open_view(request, hub, showcase_pk: int):
+def showcase_open(request, hub, showcase_pk: int):
     return _status_change(
         request,
         hub,
@@ -464,7 +463,7 @@ def showcase_open_view(request, hub, showcase_pk: int):
 
 @hub_team_required(lead=True)
 @require_POST
-def showcase_close_view(request, hub, showcase_pk: int):
+def showcase_close(request, hub, showcase_pk: int):
     return _status_change(
         request,
         hub,
@@ -475,7 +474,7 @@ def showcase_close_view(request, hub, showcase_pk: int):
 
 
 @hub_team_required(lead=True)
-def showcase_notes_view(request, hub, showcase_pk: int):
+def showcase_notes(request, hub, showcase_pk: int):
     """The notes of the post-lesson discussion, written once the lesson is over."""
     showcase = _showcase(hub, showcase_pk)
     is_lead = _is_lead(request.user, hub)

@@ -4,7 +4,7 @@ from django.urls import path
 
 from hubs import views_manage as views
 
-app_name = "manage"
+app_name = "manage-hubs"
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),

@@ -22,7 +22,7 @@ from django.views.decorators.http import require_POST
 
 from hubs.access import hub_team_required, user_hubs
 from hubs.audit import audit_record, snapshot
-from hubs.forms_manage import (
+from hubs.forms import (
     HubContactForm,
     LeadershipTeamMemberForm,
     PartnershipAddForm,
@@ -120,8 +120,8 @@ def my_hubs(request):
     """/manage/: straight to the workspace of a one-hub team, else a choice."""
     hubs = list(user_hubs(request.user))
     if len(hubs) == 1:
-        return redirect("manage:dashboard", hub_slug=hubs[0].slug)
-    return render(request, "manage/my_hubs.html", {"hubs": hubs})
+        return redirect("manage-hubs:dashboard", hub_slug=hubs[0].slug)
+    return render(request, "manage/hubs/my_hubs.html", {"hubs": hubs})
 
 
 # --- Who may do what --------------------------------------------------------
@@ -185,7 +185,7 @@ def dashboard(request, hub):
         "figures": figures,
         "sessions": sessions,
     }
-    return render(request, "manage/dashboard.html", context)
+    return render(request, "manage/hubs/dashboard.html", context)
 
 
 # --- Partners, leadership team and contact details ---------------------------
@@ -230,7 +230,7 @@ def partners(request, hub):
         "authorities": hub.local_authorities.select_related("region").order_by("name"),
         **_permissions(request.user, hub),
     }
-    return render(request, "manage/partners.html", context)
+    return render(request, "manage/hubs/partners.html", context)
 
 
 def school_choices(query: str, chosen: str | None) -> tuple[list[School], int, bool]:
@@ -326,7 +326,7 @@ def partner_add(request, hub):
                     f"{partnership.partner_name} is now recorded as one of the hub's "
                     f"{partnership.get_role_display().lower()}s.",
                 )
-                return redirect("manage:partners", hub_slug=hub.slug)
+                return redirect("manage-hubs:partners", hub_slug=hub.slug)
     else:
         form = PartnershipAddForm(hub=hub, initial={"start_date": timezone.localdate()})
 
@@ -343,7 +343,7 @@ def partner_add(request, hub):
         "shown": SCHOOLS_SHOWN,
         "chosen": "" if chosen is None else str(chosen),
     }
-    return render(request, "manage/partner_add.html", context)
+    return render(request, "manage/hubs/partner_add.html", context)
 
 
 @hub_team_required(lead=True)
@@ -357,7 +357,7 @@ def partner_end(request, hub, pk: int):
         messages.error(
             request, f"The partnership with {partnership.partner_name} has already ended."
         )
-        return redirect("manage:partners", hub_slug=hub.slug)
+        return redirect("manage-hubs:partners", hub_slug=hub.slug)
 
     if request.method == "POST":
         form = PartnershipEndForm(request.POST, partnership=partnership)
@@ -379,11 +379,13 @@ def partner_end(request, hub, pk: int):
                 f"The partnership with {partnership.partner_name} ends on "
                 f"{partnership.end_date:%-d %B %Y}.",
             )
-            return redirect("manage:partners", hub_slug=hub.slug)
+            return redirect("manage-hubs:partners", hub_slug=hub.slug)
     else:
         form = PartnershipEndForm(partnership=partnership)
     return render(
-        request, "manage/partner_end.html", {"hub": hub, "partnership": partnership, "form": form}
+        request,
+        "manage/hubs/partner_end.html",
+        {"hub": hub, "partnership": partnership, "form": form},
     )
 
 
@@ -405,8 +407,10 @@ def leader_add(request, hub):
                 after=snapshot(leader, LEADER_FIELDS),
             )
         messages.success(request, f"{leader.name} is now on the leadership team.")
-        return redirect("manage:partners", hub_slug=hub.slug)
-    return render(request, "manage/leader_form.html", {"hub": hub, "form": form, "leader": None})
+        return redirect("manage-hubs:partners", hub_slug=hub.slug)
+    return render(
+        request, "manage/hubs/leader_form.html", {"hub": hub, "form": form, "leader": None}
+    )
 
 
 @hub_team_required(lead=True)
@@ -419,7 +423,7 @@ def leader_edit(request, hub, pk: int):
     if request.method == "POST" and form.is_valid():
         if not form.has_changed():
             messages.info(request, "Nothing was changed.")
-            return redirect("manage:partners", hub_slug=hub.slug)
+            return redirect("manage-hubs:partners", hub_slug=hub.slug)
         with transaction.atomic():
             form.instance.save(update_fields=form.changed_data)
             audit_record(
@@ -431,8 +435,10 @@ def leader_edit(request, hub, pk: int):
                 after=snapshot(leader, LEADER_FIELDS),
             )
         messages.success(request, f"The entry for {leader.name} is saved.")
-        return redirect("manage:partners", hub_slug=hub.slug)
-    return render(request, "manage/leader_form.html", {"hub": hub, "form": form, "leader": leader})
+        return redirect("manage-hubs:partners", hub_slug=hub.slug)
+    return render(
+        request, "manage/hubs/leader_form.html", {"hub": hub, "form": form, "leader": leader}
+    )
 
 
 @hub_team_required(lead=True)
@@ -449,7 +455,7 @@ def leader_remove(request, hub, pk: int):
         )
         leader.delete()
     messages.success(request, f"{leader.name} is no longer on the leadership team.")
-    return redirect("manage:partners", hub_slug=hub.slug)
+    return redirect("manage-hubs:partners", hub_slug=hub.slug)
 
 
 @hub_team_required(lead=True)
@@ -461,7 +467,7 @@ def contact_edit(request, hub):
     if request.method == "POST" and form.is_valid():
         if not form.has_changed():
             messages.info(request, "Nothing was changed.")
-            return redirect("manage:partners", hub_slug=hub.slug)
+            return redirect("manage-hubs:partners", hub_slug=hub.slug)
         with transaction.atomic():
             form.instance.save(update_fields=form.changed_data)
             audit_record(
@@ -473,8 +479,8 @@ def contact_edit(request, hub):
                 after=snapshot(hub, CONTACT_FIELDS),
             )
         messages.success(request, "The hub's contact details are saved.")
-        return redirect("manage:partners", hub_slug=hub.slug)
-    return render(request, "manage/contact_form.html", {"hub": hub, "form": form})
+        return redirect("manage-hubs:partners", hub_slug=hub.slug)
+    return render(request, "manage/hubs/contact_form.html", {"hub": hub, "form": form})
 
 
 # --- Team -------------------------------------------------------------------
@@ -493,7 +499,7 @@ def _render_team(request, hub: Hub, form: TeamAddForm):
         "role_choices": HubMembership.Role.choices,
         **_permissions(request.user, hub),
     }
-    return render(request, "manage/team.html", context)
+    return render(request, "manage/hubs/team.html", context)
 
 
 @hub_team_required
@@ -520,7 +526,7 @@ def team_add(request, hub):
         f"{form.user.get_full_name()} is now on the team as "
         f"{membership.get_role_display().lower()}.",
     )
-    return redirect("manage:team", hub_slug=hub.slug)
+    return redirect("manage-hubs:team", hub_slug=hub.slug)
 
 
 @hub_team_required(lead=True, national=True)
@@ -533,20 +539,20 @@ def team_role(request, hub, pk: int):
     name = membership.user.get_full_name()
     if not form.is_valid():
         messages.error(request, f"Choose a role from the list for {name}.")
-        return redirect("manage:team", hub_slug=hub.slug)
+        return redirect("manage-hubs:team", hub_slug=hub.slug)
     try:
         changed = membership_role_change(
             membership=membership, role=form.cleaned_data["role"], by=request.user
         )
     except TeamChangeRefused as refusal:
         messages.error(request, str(refusal))
-        return redirect("manage:team", hub_slug=hub.slug)
+        return redirect("manage-hubs:team", hub_slug=hub.slug)
     role = membership.get_role_display().lower()
     if changed:
         messages.success(request, f"{name} is now {role}.")
     else:
         messages.info(request, f"{name} is already {role}.")
-    return redirect("manage:team", hub_slug=hub.slug)
+    return redirect("manage-hubs:team", hub_slug=hub.slug)
 
 
 @hub_team_required(lead=True, national=True)
@@ -560,14 +566,14 @@ def team_remove(request, hub, pk: int):
         membership_remove(membership=membership, by=request.user)
     except TeamChangeRefused as refusal:
         messages.error(request, str(refusal))
-        return redirect("manage:team", hub_slug=hub.slug)
+        return redirect("manage-hubs:team", hub_slug=hub.slug)
     messages.success(request, f"{name} is no longer on the team.")
     if membership.user_id == request.user.pk and not (
         request.user.is_ncetm_staff or request.user.is_superuser
     ):
         # They have just left the team: the workspace is no longer theirs.
         return redirect("manage-home")
-    return redirect("manage:team", hub_slug=hub.slug)
+    return redirect("manage-hubs:team", hub_slug=hub.slug)
 
 
 # --- Change history ---------------------------------------------------------
@@ -651,4 +657,4 @@ def audit(request, hub):
         "entries": entries,
         "page_range": page.paginator.get_elided_page_range(page.number, on_each_side=2),
     }
-    return render(request, "manage/audit.html", context)
+    return render(request, "manage/hubs/audit.html", context)

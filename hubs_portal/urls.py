@@ -49,7 +49,7 @@ urlpatterns = [
     path("manage/<slug:hub_slug>/workgroups/", include("workgroups.urls_manage")),
     path("manage/<slug:hub_slug>/newsletter/", include("newsletters.urls_manage")),
     path("manage/<slug:hub_slug>/projects/", include("projects.urls_manage")),
-    path("manage/<slug:hub_slug>/funding/", include("projects.urls_funding")),
+    path("manage/<slug:hub_slug>/funding/", include("projects.urls_manage_funding")),
     path("manage/<slug:hub_slug>/exchange/", include("exchange.urls_manage")),
     path("admin/", admin.site.urls),
 ]

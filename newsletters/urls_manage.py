@@ -5,7 +5,7 @@ from django.urls import path
 
 from newsletters import views_manage as views
 
-app_name = "manage-newsletter"
+app_name = "manage-newsletters"
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -13,6 +13,6 @@ urlpatterns = [
     path("issues/<int:pk>/", views.issue_detail, name="issue"),
     path("issues/<int:pk>/edit/", views.issue_edit, name="issue-edit"),
     path("issues/<int:pk>/test/", views.issue_test, name="issue-test"),
-    path("issues/<int:pk>/send/", views.issue_send_view, name="issue-send"),
+    path("issues/<int:pk>/send/", views.issue_send, name="issue-send"),
     path("subscribers.csv", views.subscribers_csv, name="subscribers-csv"),
 ]

@@ -16,12 +16,12 @@ from django.views.decorators.http import require_POST
 
 from hubs.access import hub_team_required
 from hubs.models import HubMembership
+from newsletters import services
 from newsletters.forms import IssueForm
 from newsletters.models import Delivery, Issue, Subscriber
 from newsletters.services import (
     IssueSendRefused,
     issue_create,
-    issue_send,
     issue_send_test,
     issue_update,
 )
@@ -52,7 +52,7 @@ def home(request, hub):
         "subscriber_counts": counts,
         "on_team": _role(request.user, hub) is not None,
     }
-    return render(request, "manage/newsletter/home.html", context)
+    return render(request, "manage/newsletters/home.html", context)
 
 
 @hub_team_required
@@ -62,8 +62,8 @@ def issue_new(request, hub):
     if posted and form.is_valid():
         issue = issue_create(hub=hub, user=request.user, **form.cleaned_data)
         messages.success(request, "Draft saved. This is how it will look.")
-        return redirect("manage-newsletter:issue", hub_slug=hub.slug, pk=issue.pk)
-    return render(request, "manage/newsletter/issue_form.html", {"hub": hub, "form": form})
+        return redirect("manage-newsletters:issue", hub_slug=hub.slug, pk=issue.pk)
+    return render(request, "manage/newsletters/issue_form.html", {"hub": hub, "form": form})
 
 
 @hub_team_required
@@ -71,7 +71,7 @@ def issue_edit(request, hub, pk: int):
     issue = get_object_or_404(hub.newsletter_issues, pk=pk)
     if issue.status != Issue.Status.DRAFT:
         messages.error(request, "This issue has been sent, so it can no longer be changed.")
-        return redirect("manage-newsletter:issue", hub_slug=hub.slug, pk=issue.pk)
+        return redirect("manage-newsletters:issue", hub_slug=hub.slug, pk=issue.pk)
     posted = request.method == "POST"
     form = IssueForm(request.POST if posted else None, instance=issue)
     if posted and form.is_valid():
@@ -81,9 +81,9 @@ def issue_edit(request, hub, pk: int):
             messages.error(request, str(refusal))
         else:
             messages.success(request, "Draft saved.")
-        return redirect("manage-newsletter:issue", hub_slug=hub.slug, pk=issue.pk)
+        return redirect("manage-newsletters:issue", hub_slug=hub.slug, pk=issue.pk)
     context = {"hub": hub, "form": form, "issue": issue}
-    return render(request, "manage/newsletter/issue_form.html", context)
+    return render(request, "manage/newsletters/issue_form.html", context)
 
 
 @hub_team_required
@@ -99,7 +99,7 @@ def issue_detail(request, hub, pk: int):
         "is_lead": role == HubMembership.Role.LEAD,
         "on_team": role is not None,
     }
-    return render(request, "manage/newsletter/issue_detail.html", context)
+    return render(request, "manage/newsletters/issue_detail.html", context)
 
 
 @hub_team_required
@@ -108,16 +108,16 @@ def issue_test(request, hub, pk: int):
     issue = get_object_or_404(hub.newsletter_issues, pk=pk)
     issue_send_test(issue=issue, user=request.user)
     messages.success(request, f"A test copy is on its way to {request.user.email}.")
-    return redirect("manage-newsletter:issue", hub_slug=hub.slug, pk=issue.pk)
+    return redirect("manage-newsletters:issue", hub_slug=hub.slug, pk=issue.pk)
 
 
 @hub_team_required(lead=True)
-def issue_send_view(request, hub, pk: int):
+def issue_send(request, hub, pk: int):
     """GET asks the lead to confirm; POST starts sending."""
     issue = get_object_or_404(hub.newsletter_issues, pk=pk)
     if request.method == "POST":
         try:
-            issue = issue_send(issue_id=issue.pk, user=request.user)
+            issue = services.issue_send(issue_id=issue.pk, user=request.user)
         except IssueSendRefused as refusal:
             messages.error(request, str(refusal))
         else:
@@ -127,14 +127,14 @@ def issue_send_view(request, hub, pk: int):
                 f"subscriber{'s' if issue.recipients_count != 1 else ''}. "
                 "This page shows how far it has got.",
             )
-        return redirect("manage-newsletter:issue", hub_slug=hub.slug, pk=issue.pk)
+        return redirect("manage-newsletters:issue", hub_slug=hub.slug, pk=issue.pk)
     context = {
         "hub": hub,
         "issue": issue,
         "recipients": hub.newsletter_subscribers.filter(status=Subscriber.Status.CONFIRMED).count(),
         "is_lead": _role(request.user, hub) == HubMembership.Role.LEAD,
     }
-    return render(request, "manage/newsletter/issue_send.html", context)
+    return render(request, "manage/newsletters/issue_send.html", context)
 
 
 def _csv_cell(value) -> str:

@@ -11,10 +11,10 @@ app_name = "manage-projects"
 
 urlpatterns = [
     path("", views.participation_list, name="list"),
-    path("new/", views.participation_create_view, name="create"),
+    path("new/", views.participation_create, name="create"),
     path("<int:participation_pk>/", views.participation_detail, name="detail"),
     path("<int:participation_pk>/edit/", views.participation_edit, name="edit"),
-    path("<int:participation_pk>/delete/", views.participation_delete_view, name="delete"),
+    path("<int:participation_pk>/delete/", views.participation_delete, name="delete"),
     path("<int:participation_pk>/schools/add/", views.school_add, name="school-add"),
     path(
         "<int:participation_pk>/schools/<int:project_school_pk>/remove/",

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST, require_safe
 from hubs.access import hub_team_required
 from hubs.models import Hub, HubMembership
 from hubs.views_manage import SCHOOLS_SHOWN, school_choices
+from projects import services
 from projects.forms import (
     ParticipationForm,
     ParticipationWorkGroupsForm,
@@ -29,8 +30,6 @@ from projects.forms import (
 from projects.models import ProjectParticipation, ProjectSchool
 from projects.services import (
     ProjectChangeRefused,
-    participation_create,
-    participation_delete,
     participation_school_add,
     participation_school_remove,
     participation_set_workgroups,
@@ -91,13 +90,13 @@ def participation_list(request, hub):
 
 
 @hub_team_required(lead=True)
-def participation_create_view(request, hub):
+def participation_create(request, hub):
     if request.method == "GET":
         _require_lead(request, hub)
     form = ParticipationForm(request.POST or None, hub=hub)
     if request.method == "POST" and form.is_valid():
         try:
-            participation = participation_create(
+            participation = services.participation_create(
                 hub=hub,
                 user=request.user,
                 **{name: form.cleaned_data[name] for name in form.fields},
@@ -164,13 +163,13 @@ def participation_edit(request, hub, participation_pk: int):
 
 
 @hub_team_required(lead=True)
-def participation_delete_view(request, hub, participation_pk: int):
+def participation_delete(request, hub, participation_pk: int):
     if request.method == "GET":
         _require_lead(request, hub)
     participation = _participation(hub, participation_pk)
     if request.method == "POST":
         name, year = participation.project.name, participation.academic_year_label
-        participation_delete(participation=participation, user=request.user)
+        services.participation_delete(participation=participation, user=request.user)
         messages.success(request, f"The record of your hub's part in {name} in {year} is removed.")
         return redirect("manage-projects:list", hub_slug=hub.slug)
     counts = participation.schools.aggregate(n=Count("pk"))

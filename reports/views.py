@@ -15,7 +15,7 @@ from django.views.decorators.http import require_safe
 from hubs.models import Hub, Region
 from workgroups.models import WorkGroup
 
-from . import pages
+from . import pages, queries
 from .access import ReportScope, reports_required
 from .exports import csv_response, xlsx_response
 from .forms import ReportFilterForm
@@ -25,7 +25,6 @@ from .queries import (
     hub_workgroups,
     network_report,
     scoped_hubs,
-    trend,
     workgroup_report,
 )
 from .tables import Table
@@ -155,12 +154,12 @@ def gaps(request, scope):
 
 @require_safe
 @reports_required
-def trend_view(request, scope):
+def trend(request, scope):
     """Totals for every academic year: national for NCETM staff, the reader's hubs otherwise."""
     form = ReportFilterForm(request.GET or None, with_year=False)
     filters = form.filters()
     hub_ids = None if scope.hub_ids is None else sorted(scope.hub_ids)
-    rows = trend(filters, hub_ids)
+    rows = queries.trend(filters, hub_ids)
     where = _where(filters, scope)
     table, chart = pages.trend_table(rows, where=where)
     context = {"form": form, "filters": filters, "scope": scope, "chart": chart, "where": where}
@@ -187,7 +186,7 @@ def hub(request, scope, slug: str):
         year=filters.year_label,
         where=f" ({hub.name}\u2019s area)",
     )
-    years = trend(Filters(year=filters.year, phase=filters.phase), [hub.pk])
+    years = queries.trend(Filters(year=filters.year, phase=filters.phase), [hub.pk])
     trend_table, trend_chart = pages.trend_table(years, where=f" ({hub.name})")
     tables = [
         network[0],

@@ -162,7 +162,7 @@ def test_the_change_history_says_a_command_made_the_change(client, hub, person, 
     run("grant_hub_role", person.email, hub.slug, "member")
     client.force_login(hub_lead)
 
-    response = client.get(reverse("manage:audit", args=[hub.slug]))
+    response = client.get(reverse("manage-hubs:audit", args=[hub.slug]))
 
     text = " ".join(response.content.decode().split())
     assert "Added to the hub team" in text

@@ -213,7 +213,7 @@ def test_a_demo_code_logs_the_lead_in_through_allauth(demo, db, client):
     response = client.post(reverse("mfa_authenticate"), {"code": code})
     assert response.status_code == 302
     assert client.session["_auth_user_id"] == str(User.objects.get(email=HUB_LEAD.email).pk)
-    assert client.get(reverse("manage:dashboard", args=[DEMO_HUB])).status_code == 200
+    assert client.get(reverse("manage-hubs:dashboard", args=[DEMO_HUB])).status_code == 200
 
 
 def test_each_persona_finds_their_pages_filled(demo, db, client):
@@ -250,15 +250,15 @@ def test_each_persona_finds_their_pages_filled(demo, db, client):
     assert exchange.context["guests"]
     assert any(s.places_taken for s in exchange.context["showcases"])
 
-    newsletter = client.get(reverse("manage-newsletter:home", args=[DEMO_HUB]))
+    newsletter = client.get(reverse("manage-newsletters:home", args=[DEMO_HUB]))
     assert newsletter.status_code == 200
     assert newsletter.context["subscriber_counts"]["confirmed"] > 10
     statuses = {issue.status for issue in newsletter.context["issues"]}
     assert statuses == {Issue.Status.SENT, Issue.Status.DRAFT}
 
-    dashboard = client.get(reverse("manage:dashboard", args=[DEMO_HUB]))
+    dashboard = client.get(reverse("manage-hubs:dashboard", args=[DEMO_HUB]))
     assert dashboard.status_code == 200
-    assert client.get(reverse("manage:audit", args=[DEMO_HUB])).status_code == 200
+    assert client.get(reverse("manage-hubs:audit", args=[DEMO_HUB])).status_code == 200
 
     # The NCETM analyst: every report, national to one Work Group, and the CSV.
     client_for(client, ANALYST)

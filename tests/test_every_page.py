@@ -85,11 +85,11 @@ WITH_TWO_FACTORS = {"hub member", "hub lead", "NCETM staff", "superuser"}
 # KWARG_HINTS). A pk not listed is tried with the first and last of every
 # model's ids, and the coverage test below says so if none answered.
 PK_MODELS = {
-    "manage:partner": "hubs.Partnership",
-    "manage:leader": "hubs.LeadershipTeamMember",
-    "manage:team": "hubs.HubMembership",
+    "manage-hubs:partner": "hubs.Partnership",
+    "manage-hubs:leader": "hubs.LeadershipTeamMember",
+    "manage-hubs:team": "hubs.HubMembership",
     "manage-workgroups:": "workgroups.WorkGroup",
-    "manage-newsletter:": "newsletters.Issue",
+    "manage-newsletters:": "newsletters.Issue",
     "workgroups:": "workgroups.Enrolment",
     "exchange:": "exchange.Showcase",
 }

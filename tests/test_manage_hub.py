@@ -35,7 +35,7 @@ THIS_YEAR = current_academic_year()
 
 
 def url(name: str, hub: Hub, *args) -> str:
-    return reverse(f"manage:{name}", args=[hub.slug, *args])
+    return reverse(f"manage-hubs:{name}", args=[hub.slug, *args])
 
 
 def words(response) -> str:

@@ -57,7 +57,7 @@ def new_lead(hub: Hub, email: str = "new.lead@archimedes.example.org") -> User:
 
 
 def dashboard(hub: Hub) -> str:
-    return reverse("manage:dashboard", args=[hub.slug])
+    return reverse("manage-hubs:dashboard", args=[hub.slug])
 
 
 def log_in(client, user: User) -> object:
@@ -94,7 +94,7 @@ def test_a_team_member_without_an_authenticator_cannot_change_the_workspace(clie
     before = hub.contact_email, hub.website
 
     response = client.post(
-        reverse("manage:contact-edit", args=[hub.slug]),
+        reverse("manage-hubs:contact-edit", args=[hub.slug]),
         {"contact_email": "changed@example.org", "website": "https://changed.example.org/"},
     )
 
@@ -161,14 +161,14 @@ def test_teachers_are_never_asked_for_two_factors(client, hub):
 
 def test_the_gate_runs_one_query(client, hub, hub_lead, django_assert_num_queries):
     client.force_login(hub_lead)
-    client.get(reverse("manage:team", args=[hub.slug]))
+    client.get(reverse("manage-hubs:team", args=[hub.slug]))
     refused = new_lead(hub, "another.lead@archimedes.example.org")
     client.force_login(refused)
     # 1 session, 2 user, 3 the gate (team role and authenticator in one query),
     # 4-6 the session saved with the way back (in a savepoint); nothing of the
     # workspace's.
     with django_assert_num_queries(6):
-        assert client.get(reverse("manage:team", args=[hub.slug])).status_code == 302
+        assert client.get(reverse("manage-hubs:team", args=[hub.slug])).status_code == 302
 
 
 # ---- Setting it up, and coming back --------------------------------------------
@@ -179,7 +179,7 @@ def test_a_new_lead_sets_up_an_authenticator_and_comes_back_to_the_workspace(
 ):
     lead = with_password(new_lead(hub))
     assert log_in(client, lead).status_code == 302
-    partners = reverse("manage:partners", args=[hub.slug])
+    partners = reverse("manage-hubs:partners", args=[hub.slug])
 
     response = client.get(partners, follow=True)
     assert response.redirect_chain == [(ACTIVATE, 302)]

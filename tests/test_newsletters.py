@@ -346,7 +346,7 @@ def draft(hub, hub_lead) -> Issue:
 @pytest.mark.django_db
 def test_the_team_drafts_and_edits_an_issue(client, hub, hub_member):
     client.force_login(hub_member)
-    new = reverse("manage-newsletter:issue-new", args=[hub.slug])
+    new = reverse("manage-newsletters:issue-new", args=[hub.slug])
 
     invalid = client.post(new, {"subject": "", "body_markdown": ""})
     assert invalid.status_code == 200
@@ -356,9 +356,9 @@ def test_the_team_drafts_and_edits_an_issue(client, hub, hub_member):
     response = client.post(new, {"subject": "Spring\r\nnews", "body_markdown": "Hello"})
 
     issue = Issue.objects.get()
-    assert response["Location"] == reverse("manage-newsletter:issue", args=[hub.slug, issue.pk])
+    assert response["Location"] == reverse("manage-newsletters:issue", args=[hub.slug, issue.pk])
     assert (issue.subject, issue.status, issue.created_by) == ("Spring news", "draft", hub_member)
-    edit = reverse("manage-newsletter:issue-edit", args=[hub.slug, issue.pk])
+    edit = reverse("manage-newsletters:issue-edit", args=[hub.slug, issue.pk])
     client.post(edit, {"subject": "Spring news", "body_markdown": "Hello again"})
     issue.refresh_from_db()
     assert issue.body_markdown == "Hello again"
@@ -370,7 +370,7 @@ def test_the_team_drafts_and_edits_an_issue(client, hub, hub_member):
 
 @pytest.mark.django_db
 def test_the_preview_shows_the_issue_as_the_email_will(lead_client, hub, draft):
-    response = lead_client.get(reverse("manage-newsletter:issue", args=[hub.slug, draft.pk]))
+    response = lead_client.get(reverse("manage-newsletters:issue", args=[hub.slug, draft.pk]))
 
     assert response.status_code == 200
     html = response.content.decode()
@@ -387,7 +387,7 @@ def test_a_test_copy_goes_to_the_person_asking_each_time_they_ask(
     client, hub, hub_member, draft, django_capture_on_commit_callbacks
 ):
     client.force_login(hub_member)
-    url = reverse("manage-newsletter:issue-test", args=[hub.slug, draft.pk])
+    url = reverse("manage-newsletters:issue-test", args=[hub.slug, draft.pk])
 
     with django_capture_on_commit_callbacks(execute=True):
         client.post(url)
@@ -414,7 +414,7 @@ def test_sending_reaches_confirmed_subscribers_only_with_one_click_unsubscribe(
     make_subscriber(hub, "pending@example.org", Subscriber.Status.PENDING)
     make_subscriber(hub, "gone@example.org", Subscriber.Status.UNSUBSCRIBED)
     make_subscriber(Hub.objects.exclude(pk=hub.pk).first(), "elsewhere@example.org")
-    url = reverse("manage-newsletter:issue-send", args=[hub.slug, draft.pk])
+    url = reverse("manage-newsletters:issue-send", args=[hub.slug, draft.pk])
 
     ask = lead_client.get(url)
     assert "It will go to the 3 confirmed subscribers" in page_text(ask)
@@ -441,7 +441,7 @@ def test_sending_reaches_confirmed_subscribers_only_with_one_click_unsubscribe(
     assert draft.status == Issue.Status.SENT
     assert (draft.recipients_count, draft.sent_count, draft.skipped_count) == (3, 3, 0)
     assert "Sent to 3 subscribers" in visible_text(
-        lead_client.get(reverse("manage-newsletter:home", args=[hub.slug]))
+        lead_client.get(reverse("manage-newsletters:home", args=[hub.slug]))
     )
 
     # Sending twice is refused; the batch run again sends nothing more.
@@ -476,7 +476,7 @@ def test_an_address_that_unsubscribes_during_a_send_is_skipped(
 def test_only_leads_send(client, hub, hub_member, draft):
     make_subscriber(hub, "ann@example.org")
     client.force_login(hub_member)
-    url = reverse("manage-newsletter:issue-send", args=[hub.slug, draft.pk])
+    url = reverse("manage-newsletters:issue-send", args=[hub.slug, draft.pk])
 
     assert "leads can send" in page_text(client.get(url))
     assert client.post(url).status_code == 403
@@ -490,7 +490,7 @@ def test_nothing_is_sent_when_no_one_has_confirmed(lead_client, hub, draft):
     make_subscriber(hub, "pending@example.org", Subscriber.Status.PENDING)
 
     response = lead_client.post(
-        reverse("manage-newsletter:issue-send", args=[hub.slug, draft.pk]), follow=True
+        reverse("manage-newsletters:issue-send", args=[hub.slug, draft.pk]), follow=True
     )
 
     assert "no one to send to" in page_text(response)
@@ -504,7 +504,7 @@ def test_the_newsletter_page_runs_a_fixed_number_of_queries(
 ):
     for n in range(3):
         Issue.objects.create(hub=hub, subject=f"Issue {n}", body_markdown="x", created_by=hub_lead)
-    url = reverse("manage-newsletter:home", args=[hub.slug])
+    url = reverse("manage-newsletters:home", args=[hub.slug])
     # Session; user; the two-factor check; hub; role (access check); subscriber
     # counts; role (CSV link); issues with their authors and progress.
     with django_assert_num_queries(8):
@@ -519,7 +519,7 @@ def test_the_hubs_own_team_downloads_its_subscribers(client, hub, hub_lead, hub_
     make_subscriber(hub, "ann@example.org")
     make_subscriber(hub, "=cmd@example.org", Subscriber.Status.PENDING)
     make_subscriber(Hub.objects.exclude(pk=hub.pk).first(), "elsewhere@example.org")
-    url = reverse("manage-newsletter:subscribers-csv", args=[hub.slug])
+    url = reverse("manage-newsletters:subscribers-csv", args=[hub.slug])
 
     for person in (hub_lead, hub_member):
         client.force_login(person)
@@ -541,7 +541,7 @@ def test_the_hubs_own_team_downloads_its_subscribers(client, hub, hub_lead, hub_
 @pytest.mark.django_db
 def test_nobody_else_downloads_the_subscribers(client, hub, other_hub_lead, ncetm_staff):
     make_subscriber(hub, "ann@example.org")
-    url = reverse("manage-newsletter:subscribers-csv", args=[hub.slug])
+    url = reverse("manage-newsletters:subscribers-csv", args=[hub.slug])
 
     assert client.get(url).status_code == 302  # anonymous: to the log-in page
     for person, status in [(other_hub_lead, 404), (make_teacher(), 404), (ncetm_staff, 403)]:

@@ -546,7 +546,7 @@ def test_the_change_history_names_what_changed(lead_client, participation):
         {"local_lead": "Pat Primary", "targets": "", "outcomes": "Nine schools took part."},
     )
 
-    text = words(lead_client.get(reverse("manage:audit", args=[participation.hub.slug])))
+    text = words(lead_client.get(reverse("manage-hubs:audit", args=[participation.hub.slug])))
 
     assert "Harrowgate Hill Primary" in text
     assert "Pilot school" in text

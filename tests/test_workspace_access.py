@@ -74,7 +74,7 @@ def requests_for(route_kwargs: list[str], ids: dict[str, list[int]]):
 
 def test_the_workspace_has_urls_to_walk():
     names = {name for _, name, _ in workspace_patterns()}
-    assert "manage:dashboard" in names
+    assert "manage-hubs:dashboard" in names
     assert len(names) >= 10, sorted(names)
 
 

@@ -5,13 +5,13 @@ Every view is behind hub_team_required and takes the hub's slug first.
 
 from django.urls import path
 
-from workgroups.views import manage as views
+from workgroups import views_manage as views
 
 app_name = "manage-workgroups"
 
 urlpatterns = [
     path("", views.workgroup_list, name="list"),
-    path("new/", views.workgroup_create_view, name="create"),
+    path("new/", views.workgroup_create, name="create"),
     path("<int:pk>/", views.workgroup_detail, name="detail"),
     path("<int:pk>/edit/", views.workgroup_edit, name="edit"),
     path("<int:pk>/publish/", views.publish, name="publish"),
@@ -25,7 +25,7 @@ urlpatterns = [
     path("<int:pk>/sessions/<int:session_pk>/edit/", views.session_edit, name="session-edit"),
     path(
         "<int:pk>/sessions/<int:session_pk>/delete/",
-        views.session_delete_view,
+        views.session_delete,
         name="session-delete",
     ),
     path(

@@ -276,7 +276,7 @@ FORMS = [
     # hubs: partners, leadership team, contact details, team
     FormCase(
         "partner add",
-        lambda w: manage_url("manage:partner-add", w),
+        lambda w: manage_url("manage-hubs:partner-add", w),
         lambda w: {
             "role": "operational",
             "new_organisation_name": "Teesside University",
@@ -287,12 +287,12 @@ FORMS = [
     ),
     FormCase(
         "partner end",
-        lambda w: manage_url("manage:partner-end", w, pk=w.partnership.pk),
+        lambda w: manage_url("manage-hubs:partner-end", w, pk=w.partnership.pk),
         lambda w: {"end_date": f"{timezone.localdate():%Y-%m-%d}"},
     ),
     FormCase(
         "leader add",
-        lambda w: manage_url("manage:leader-add", w),
+        lambda w: manage_url("manage-hubs:leader-add", w),
         lambda w: {
             "name": "Pat Person",
             "role": "maths_lead",
@@ -302,7 +302,7 @@ FORMS = [
     ),
     FormCase(
         "leader edit",
-        lambda w: manage_url("manage:leader-edit", w, pk=w.leader.pk),
+        lambda w: manage_url("manage-hubs:leader-edit", w, pk=w.leader.pk),
         lambda w: {
             "name": "Alex Renamed",
             "role": "senior_lead",
@@ -312,14 +312,14 @@ FORMS = [
     ),
     FormCase(
         "contact details",
-        lambda w: manage_url("manage:contact-edit", w),
+        lambda w: manage_url("manage-hubs:contact-edit", w),
         lambda w: {"contact_email": "info@example.org", "website": "https://www.example.org/"},
     ),
     FormCase(
         "team add",
-        lambda w: manage_url("manage:team-add", w),
+        lambda w: manage_url("manage-hubs:team-add", w),
         lambda w: {"email": w.candidate.email, "role": "member"},
-        page_url=lambda w: manage_url("manage:team", w),
+        page_url=lambda w: manage_url("manage-hubs:team", w),
     ),
     # workgroups
     FormCase(
@@ -386,12 +386,12 @@ FORMS = [
     ),
     FormCase(
         "newsletter issue new",
-        lambda w: manage_url("manage-newsletter:issue-new", w),
+        lambda w: manage_url("manage-newsletters:issue-new", w),
         lambda w: {"subject": "Spring news", "body_markdown": "## Hello\n\nNews."},
     ),
     FormCase(
         "newsletter issue edit",
-        lambda w: manage_url("manage-newsletter:issue-edit", w, pk=w.issue.pk),
+        lambda w: manage_url("manage-newsletters:issue-edit", w, pk=w.issue.pk),
         lambda w: {"subject": "Autumn news, again", "body_markdown": "Hello again."},
     ),
     # projects and funding
@@ -623,7 +623,7 @@ def _subclasses(cls):
 def test_every_form_of_the_apps_refuses_control_characters():
     """A form added tomorrow without PortalFormMixin fails here, not in production."""
     for app in APPS:
-        for module in ("forms", "forms_manage", "filters"):
+        for module in ("forms", "filters"):
             try:
                 importlib.import_module(f"{app}.{module}")
             except ModuleNotFoundError:
@@ -649,9 +649,9 @@ GET_FORMS = [
     (lambda w: reverse("workgroups:list"), "form", "hub", NUL),
     (lambda w: reverse("workgroups:list"), "form", "year", "1900"),
     (lambda w: reverse("workgroups:list"), "form", "term", "winter"),
-    (lambda w: manage_url("manage:partner-add", w), "search", "school_q", "x" * 101),
-    (lambda w: manage_url("manage:partner-add", w), "search", "school_q", NUL),
-    (lambda w: manage_url("manage:partner-add", w), "search", "school_q", ESCAPE),
+    (lambda w: manage_url("manage-hubs:partner-add", w), "search", "school_q", "x" * 101),
+    (lambda w: manage_url("manage-hubs:partner-add", w), "search", "school_q", NUL),
+    (lambda w: manage_url("manage-hubs:partner-add", w), "search", "school_q", ESCAPE),
     (lambda w: manage_url("manage-workgroups:list", w), "form", "year", "1900"),
     (lambda w: manage_url("manage-workgroups:list", w), "form", "year", "²⁰²⁶"),
     (lambda w: manage_url("manage-funding:home", w), "form", "year", NUL),
@@ -679,7 +679,7 @@ def test_a_search_or_filter_that_cannot_be_is_said_beside_it(world, lead_client)
 def test_a_role_not_on_the_list_is_refused_with_a_message_and_changes_nothing(world, lead_client):
     """The team page's role buttons post one value: anything else is said, not stored."""
     before = database_state()
-    url = manage_url("manage:team-role", world, pk=world.member.pk)
+    url = manage_url("manage-hubs:team-role", world, pk=world.member.pk)
 
     for role in ["boss", NUL, "lead" + NUL, "", "é" * 20]:
         response = lead_client.post(url, {"role": role}, follow=True)

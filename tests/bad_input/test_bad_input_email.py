@@ -142,15 +142,15 @@ def test_a_message_subject_with_a_header_in_it_is_sent_as_one_harmless_line(
 def test_a_newsletter_subject_with_a_header_in_it_is_sent_as_one_harmless_line(
     world, lead_client, django_capture_on_commit_callbacks
 ):
-    edit = manage_url("manage-newsletter:issue-edit", world, pk=world.issue.pk)
+    edit = manage_url("manage-newsletters:issue-edit", world, pk=world.issue.pk)
     response = lead_client.post(edit, {"subject": BAD_SUBJECTS[0], "body_markdown": "News."})
     assert response.status_code == 302
     assert Issue.objects.get(pk=world.issue.pk).subject == f"Room change Bcc: {EVIL}"
 
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        lead_client.post(manage_url("manage-newsletter:issue-test", world, pk=world.issue.pk))
-        lead_client.post(manage_url("manage-newsletter:issue-send", world, pk=world.issue.pk))
+        lead_client.post(manage_url("manage-newsletters:issue-test", world, pk=world.issue.pk))
+        lead_client.post(manage_url("manage-newsletters:issue-send", world, pk=world.issue.pk))
 
     recipients = sorted(m.to[0] for m in mail.outbox)
     assert recipients == sorted([world.lead.email, world.subscriber.email])

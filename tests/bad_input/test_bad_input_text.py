@@ -99,7 +99,7 @@ def _search_surfaces(w) -> list[tuple[str, list[str]]]:
                 "page",
             ],
         ),
-        (manage_url("manage:partner-add", w), ["school_q", "school"]),
+        (manage_url("manage-hubs:partner-add", w), ["school_q", "school"]),
         (
             manage_url("manage-projects:school-add", w, participation_pk=participation),
             ["school_q", "school"],
@@ -109,7 +109,7 @@ def _search_surfaces(w) -> list[tuple[str, list[str]]]:
         (manage_url("manage-workgroups:list", w), ["year"]),
         (manage_url("manage-funding:home", w), ["year"]),
         (manage_url("manage-exchange:home", w), ["year"]),
-        (manage_url("manage:audit", w), ["page"]),
+        (manage_url("manage-hubs:audit", w), ["page"]),
         (reverse("reports:national"), ["year", "region", "phase"]),
         (reverse("reports:gaps"), ["year", "region", "phase"]),
         (reverse("reports:trend"), ["region", "phase"]),
@@ -230,7 +230,7 @@ FREE_TEXT = [
         "subject",
         collapse,
         lambda w: _issue(w).subject,
-        lambda w: manage_url("manage-newsletter:issue", w, pk=w.issue.pk),
+        lambda w: manage_url("manage-newsletters:issue", w, pk=w.issue.pk),
     ),
     (
         "participation edit",
@@ -345,7 +345,7 @@ def test_a_work_group_title_in_html_is_escaped_on_every_page_that_lists_it(world
         (client, world.project.get_absolute_url()),
         (client, reverse("exchange:showcase", args=[world.showcase.pk])),
         (client, world.exchange_year.get_absolute_url()),
-        (lead_client, manage_url("manage:dashboard", world)),
+        (lead_client, manage_url("manage-hubs:dashboard", world)),
         (lead_client, manage_url("manage-workgroups:list", world)),
         (lead_client, manage_url("manage-workgroups:detail", world, pk=world.workgroup.pk)),
         (lead_client, manage_url("manage-exchange:home", world)),
@@ -441,12 +441,12 @@ def test_a_newsletter_with_html_in_it_is_cleaned_in_the_preview_and_the_email(
     world, lead_client, django_capture_on_commit_callbacks, mailoutbox
 ):
     body = "\n\n".join(["## News", *DANGEROUS, "**Bold** and [a link](https://example.org)."])
-    url = manage_url("manage-newsletter:issue-edit", world, pk=world.issue.pk)
+    url = manage_url("manage-newsletters:issue-edit", world, pk=world.issue.pk)
     response = lead_client.post(url, {"subject": PAYLOAD, "body_markdown": body})
     assert response.status_code == 302
     assert Issue.objects.get(pk=world.issue.pk).body_markdown == body  # stored as typed
 
-    preview = lead_client.get(manage_url("manage-newsletter:issue", world, pk=world.issue.pk))
+    preview = lead_client.get(manage_url("manage-newsletters:issue", world, pk=world.issue.pk))
     html = preview.content.decode()
     assert escape(PAYLOAD) in html
     assert '<a href="https://example.org" rel="noopener noreferrer">a link</a>' in html
@@ -454,7 +454,7 @@ def test_a_newsletter_with_html_in_it_is_cleaned_in_the_preview_and_the_email(
 
     with django_capture_on_commit_callbacks(execute=True):
         response = lead_client.post(
-            manage_url("manage-newsletter:issue-send", world, pk=world.issue.pk)
+            manage_url("manage-newsletters:issue-send", world, pk=world.issue.pk)
         )
     assert response.status_code == 302
     (message,) = [m for m in mailoutbox if world.subscriber.email in m.to]

@@ -19,14 +19,13 @@ from django.views.decorators.http import require_POST, require_safe
 from hubs.access import hub_team_required
 from hubs.models import Hub, HubMembership
 from hubs_portal.lib.academic_year import academic_year_label, current_academic_year
+from projects import services
 from projects.forms import AllocationForm, SpendForm
 from projects.models import Allocation, Spend
 from projects.services import (
     allocation_record,
-    allocation_remove,
     funding_summary,
     spend_record,
-    spend_remove,
     spending_by_category,
 )
 from workgroups.forms import YearForm
@@ -108,12 +107,12 @@ def allocation_add(request, hub):
 
 @hub_team_required(lead=True, national=True)
 @require_POST
-def allocation_remove_view(request, hub, allocation_pk: int):
+def allocation_remove(request, hub, allocation_pk: int):
     allocation = get_object_or_404(
         Allocation.objects.select_related("project"), hub=hub, pk=allocation_pk
     )
     allocation.hub = hub
-    allocation_remove(allocation=allocation, user=request.user)
+    services.allocation_remove(allocation=allocation, user=request.user)
     messages.success(
         request,
         f"The allocation of £{allocation.amount:,} for {allocation.academic_year_label} "
@@ -140,10 +139,10 @@ def spend_add(request, hub):
 
 @hub_team_required(lead=True)
 @require_POST
-def spend_remove_view(request, hub, spend_pk: int):
+def spend_remove(request, hub, spend_pk: int):
     spend = get_object_or_404(Spend.objects.select_related("project"), hub=hub, pk=spend_pk)
     spend.hub = hub
-    spend_remove(spend=spend, user=request.user)
+    services.spend_remove(spend=spend, user=request.user)
     messages.success(
         request, f"The spending of £{spend.amount:,} on {spend.spent_on:%-d %B %Y} is removed."
     )

@@ -23,6 +23,7 @@ from hubs.access import hub_team_required
 from hubs.models import HubMembership
 from hubs_portal.lib.academic_year import academic_year_label, current_academic_year
 from hubs_portal.lib.forms import parse_id
+from workgroups import services
 from workgroups.forms import (
     AttendanceForm,
     CompletionForm,
@@ -47,10 +48,8 @@ from workgroups.services import (
     evaluation_save,
     participants,
     participants_message_send,
-    session_delete,
     session_save,
     workgroup_close,
-    workgroup_create,
     workgroup_publish,
     workgroup_set_capacity,
     workgroup_update,
@@ -135,11 +134,11 @@ def workgroup_list(request, hub):
 
 
 @hub_team_required
-def workgroup_create_view(request, hub):
+def workgroup_create(request, hub):
     form = WorkGroupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            workgroup = workgroup_create(
+            workgroup = services.workgroup_create(
                 hub=hub,
                 user=request.user,
                 workgroup=form.save(commit=False),
@@ -378,12 +377,12 @@ def session_edit(request, hub, pk: int, session_pk: int):
 
 
 @hub_team_required
-def session_delete_view(request, hub, pk: int, session_pk: int):
+def session_delete(request, hub, pk: int, session_pk: int):
     workgroup = _workgroup(hub, pk)
     session = _session(workgroup, session_pk)
     if request.method == "POST":
         try:
-            session_delete(session=session, user=request.user)
+            services.session_delete(session=session, user=request.user)
         except WorkGroupChangeRefused as refusal:
             messages.error(request, str(refusal))
         else:
