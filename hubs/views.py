@@ -1,14 +1,11 @@
 from django.db.models import Prefetch, prefetch_related_objects
 from django.shortcuts import get_object_or_404, render
-from django.utils import timezone
 
+from hubs import sections
 from hubs.forms import FindHubForm
 from hubs.models import Hub, Partnership, RecordStatus, Region, School
-from projects.models import ProjectParticipation
-from workgroups.models import WorkGroup
 
 FINDER_RESULTS_SHOWN = 25
-HUB_PAGE_WORKGROUPS = 5
 
 
 def home(request):
@@ -48,28 +45,9 @@ def hub_detail(request, slug: str):
         "team": hub.leadership_team.all(),
         "authorities": hub.local_authorities.select_related("region").order_by("name"),
         "school_count": School.objects.open().filter(local_authority__hubs=hub).count(),
-        "workgroups": WorkGroup.objects.with_places()
-        .filter(hub=hub, starts_on__gte=timezone.localdate())
-        .order_by("starts_on", "title")[:HUB_PAGE_WORKGROUPS],
-        "projects": _hub_projects(hub),
+        "sections": sections.build(sections.HUB_PAGE, hub, request),
     }
     return render(request, "hubs/hub_detail.html", context)
-
-
-def _hub_projects(hub: Hub) -> list[dict]:
-    """The national projects the hub has taken part in, each with its years (one query)."""
-    projects: dict[int, dict] = {}
-    participations = (
-        ProjectParticipation.objects.filter(hub=hub)
-        .select_related("project")
-        .order_by("project__name", "academic_year")
-    )
-    for participation in participations:
-        entry = projects.setdefault(
-            participation.project_id, {"project": participation.project, "years": []}
-        )
-        entry["years"].append(participation.academic_year_label)
-    return list(projects.values())
 
 
 def _hubs_prefetch(lookup: str) -> Prefetch:
