@@ -148,3 +148,8 @@ def ensure_national_projects() -> int:
             partners.append(organisation)
         project.partners.set(partners)
     return created_count
+
+
+def on_reference_data_loaded(sender, **kwargs) -> str:
+    """Receiver of hubs.signals.reference_data_loaded (connected in ProjectsConfig.ready)."""
+    return f"{ensure_national_projects()} new national projects"

@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import DataError, IntegrityError, transaction
 
 from hubs.models import Hub, LocalAuthority, Partnership, RecordStatus, Region, TeachingPhase
+from hubs.signals import reference_data_loaded
 from hubs_portal.lib.forms import CONTROL_CHARACTERS
 
 REFERENCE_DIR = Path(settings.BASE_DIR) / "fixtures" / "reference"
@@ -65,7 +66,7 @@ def _rows(name: str):
 class Command(BaseCommand):
     help = (
         "Load the nine regions, 153 local authorities and 40 Maths Hubs, and ensure the "
-        "national projects exist (projects/seed.py). Records that "
+        "national projects exist (through hubs.signals.reference_data_loaded). Records that "
         "already exist are left as they are, so corrections made by staff survive; "
         "--update overwrites them from the files."
     )
@@ -104,17 +105,16 @@ class Command(BaseCommand):
         for row in _rows("hubs.csv"):
             created_hubs += self._load_hub(row, regions, authorities, update)
 
-        # The national projects need the phases above. Imported here: hubs
-        # depends on no other app at import time.
-        from projects.seed import ensure_national_projects
-
-        created_projects = ensure_national_projects()
-
-        self.stdout.write(
-            f"Reference data: {len(regions)} regions, {len(authorities)} local authorities, "
-            f"{Hub.objects.count()} hubs ({created_hubs} new), "
-            f"{created_projects} new national projects."
-        )
+        # Other apps' reference data (the national projects) needs the phases
+        # and hubs above; they load it from their receivers (hubs/signals.py).
+        loaded = reference_data_loaded.send(sender=self.__class__, update=update)
+        summary = [
+            f"{len(regions)} regions",
+            f"{len(authorities)} local authorities",
+            f"{Hub.objects.count()} hubs ({created_hubs} new)",
+            *(phrase for _receiver, phrase in loaded if phrase),
+        ]
+        self.stdout.write(f"Reference data: {', '.join(summary)}.")
 
     def _upsert(self, row, model, keys, values, update):
         try:
