@@ -5,4 +5,5 @@ class ProjectsConfig(AppConfig):
     name = "projects"
 
     def ready(self) -> None:
-        from projects import sections  # noqa: F401  (registers the app's hub-page sections)
+        # Registers the app's hub-page sections and its part of a person's data.
+        from projects import personal_data, sections  # noqa: F401
