@@ -23,9 +23,12 @@ no entry covers the link.
 
 Account deletion (accounts.services.account_delete) runs, in one
 transaction: each entry's ``release`` in order (places given up through the
-owning app's services, so waiting lists move on), then the account is
-anonymised, then each ``erase`` in order, then whatever those asked to run
-last (``Person.afterwards``).
+owning app's services, so waiting lists move on, while the account is still
+the person's), then each ``erase`` in order, the account's own first (order
+100: anonymised, sessions ended), then whatever those asked to run last
+(``Person.afterwards``). The hubs' change history is scrubbed at order 600,
+so an erase that asks it to forget a name (``Person.forget_name``) comes
+before that.
 """
 
 from collections.abc import Callable, Iterable
@@ -36,6 +39,8 @@ from functools import cached_property
 from allauth.account.models import EmailAddress
 from django.db.models.functions import Lower
 from django.utils import timezone
+
+from notifications.models import Email
 
 
 @dataclass(frozen=True)
@@ -148,8 +153,6 @@ class Person:
     @cached_property
     def emails(self) -> list:
         """The portal's e-mails to the person's addresses, without bodies (1 query, shared)."""
-        from notifications.models import Email
-
         return list(
             by_address(Email.objects.all(), "to", self.addresses)
             .only("key", "to", "subject", "status", "created_at", "sent_at")
