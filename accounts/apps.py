@@ -6,8 +6,9 @@ class AccountsConfig(AppConfig):
     name = "accounts"
 
     def ready(self) -> None:
-        # SITE_URL makes every link in the portal's e-mails, allauth's among
-        # them (accounts/adapter.py): production refuses to deploy without it.
+        from accounts import data  # noqa: F401  (registers the account's part of a person's data)
         from hubs_portal.checks import check_site_url
 
+        # SITE_URL makes every link in the portal's e-mails, allauth's among
+        # them (accounts/adapter.py): production refuses to deploy without it.
         checks.register(check_site_url, checks.Tags.security, deploy=True)

@@ -21,7 +21,7 @@ from accounts.models import User
 from accounts.services import (
     AccountDeletionRefused,
     account_delete,
-    places_to_release,
+    places_given_up,
     roles_to_hand_over,
 )
 from hubs.models import School
@@ -180,13 +180,11 @@ def delete_account(request: HttpRequest) -> HttpResponse:
             else:
                 logout(request)
                 return redirect("accounts:deleted")
-    enrolments, registrations = places_to_release(user)
     context = {
         "form": form,
         "problem": problem,
         "roles": roles,
-        "releasing": list(enrolments),
-        "registrations": list(registrations),
+        "releasing": places_given_up(user),
     }
     return render(request, "accounts/delete.html", context, status=status)
 

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.db.models import Count
 
+from hubs import services
 from hubs.models import (
     AuditEntry,
     Hub,
@@ -12,6 +13,7 @@ from hubs.models import (
     Region,
     School,
 )
+from hubs_portal.lib.admin import ServiceAdmin
 
 
 @admin.register(Region)
@@ -121,14 +123,32 @@ class LeadershipTeamMemberAdmin(admin.ModelAdmin):
 
 
 @admin.register(HubMembership)
-class HubMembershipAdmin(admin.ModelAdmin):
-    """NCETM staff grant hub roles here (hub leads manage their own team in the workspace)."""
+class HubMembershipAdmin(ServiceAdmin):
+    """NCETM staff grant hub roles here (hub leads manage their own team in the workspace),
+    through the same services: audited, and a hub is never left without a lead."""
 
     list_display = ["user", "hub", "role", "created_at"]
     list_filter = ["role", "hub__region", "hub"]
     search_fields = ["user__email", "user__full_name", "hub__name"]
     autocomplete_fields = ["user", "hub"]
     list_select_related = ["user", "hub"]
+    refusals = (services.TeamChangeRefused,)
+
+    def get_readonly_fields(self, request, obj=None):
+        # Someone else, or another hub, is another membership.
+        return [] if obj is None else ["user", "hub"]
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            services.membership_role_change(membership=obj, role=obj.role, by=request.user)
+        else:
+            added = services.membership_add(
+                hub=obj.hub, user=obj.user, role=obj.role, by=request.user
+            )
+            obj.pk, obj.created_at, obj._state.adding = added.pk, added.created_at, False
+
+    def delete_model(self, request, obj):
+        services.membership_remove(membership=obj, by=request.user)
 
 
 @admin.register(AuditEntry)

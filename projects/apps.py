@@ -6,7 +6,9 @@ class ProjectsConfig(AppConfig):
 
     def ready(self) -> None:
         from hubs.signals import reference_data_loaded
-        from projects import sections  # noqa: F401  (registers the app's hub-page sections)
+
+        # Registers the app's hub-page sections and its part of a person's data.
+        from projects import personal_data, sections  # noqa: F401
         from projects.seed import on_reference_data_loaded
 
         reference_data_loaded.connect(on_reference_data_loaded, dispatch_uid="projects.seed")

@@ -32,13 +32,6 @@ class Sponsor(models.TextChoices):
     OTHER = "other", "Another organisation"
 
 
-class NationalProjectQuerySet(models.QuerySet):
-    def active_in(self, year: int):
-        return self.filter(
-            Q(first_year__lte=year), Q(last_year__isnull=True) | Q(last_year__gte=year)
-        )
-
-
 class NationalProject(models.Model):
     """A collaborative project the NCETM runs with every hub, such as Teaching for Mastery."""
 
@@ -63,8 +56,6 @@ class NationalProject(models.Model):
         verbose_name="national partner organisations",
     )
     sponsor = models.CharField(max_length=10, choices=Sponsor, default=Sponsor.DFE)
-
-    objects = NationalProjectQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]

@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from hubs_portal.lib.admin import ServiceAdmin
+from workgroups import services
 from workgroups.models import Enrolment, Programme, Session, WorkGroup
 
 
@@ -13,12 +15,34 @@ class ProgrammeAdmin(admin.ModelAdmin):
 
 
 class SessionInline(admin.TabularInline):
+    """Sessions change in the hub's workspace (services.session_save and session_delete:
+    audited, and a session with attendance is never deleted)."""
+
     model = Session
     extra = 0
 
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+# Moving through these takes the workspace's buttons: draft, open, closed.
+STATUS_STEPS = {
+    (WorkGroup.Status.DRAFT, WorkGroup.Status.OPEN): services.workgroup_publish,
+    (WorkGroup.Status.OPEN, WorkGroup.Status.CLOSED): services.workgroup_close,
+}
+
 
 @admin.register(WorkGroup)
-class WorkGroupAdmin(admin.ModelAdmin):
+class WorkGroupAdmin(ServiceAdmin):
+    """Changes go through the services, as in the workspace: a new group starts as a
+    draft, more places go to the waiting list, every change is in the hub's history."""
+
     list_display = [
         "title",
         "hub",
@@ -34,8 +58,43 @@ class WorkGroupAdmin(admin.ModelAdmin):
     autocomplete_fields = ["hub", "programme"]
     prepopulated_fields = {"slug": ["title"]}
     filter_horizontal = ["phases"]
-    readonly_fields = ["places_taken", "starts_on"]
     inlines = [SessionInline]
+    refusals = (services.WorkGroupChangeRefused,)
+
+    def get_readonly_fields(self, request, obj=None):
+        # A new group is a draft with a name of its own (services.workgroup_create);
+        # a group stays with its hub.
+        if obj is None:
+            return ["status", "slug", "places_taken", "starts_on"]
+        return ["hub", "places_taken", "starts_on"]
+
+    def get_prepopulated_fields(self, request, obj=None):
+        return {} if obj is None else self.prepopulated_fields
+
+    def save_model(self, request, obj, form, change):
+        phases = form.cleaned_data["phases"]
+        if not change:
+            services.workgroup_create(hub=obj.hub, user=request.user, workgroup=obj, phases=phases)
+            return
+        saved = WorkGroup.objects.get(pk=obj.pk)
+        described = {
+            name: form.cleaned_data[name]
+            for name in form.changed_data
+            if name not in {"capacity", "status", "phases"}
+        }
+        services.workgroup_update(workgroup=obj, user=request.user, fields=described, phases=phases)
+        if obj.capacity != saved.capacity:
+            services.workgroup_set_capacity(
+                workgroup_id=obj.pk, capacity=obj.capacity, user=request.user
+            )
+        if obj.status != saved.status:
+            step = STATUS_STEPS.get((saved.status, obj.status))
+            if step is None:
+                raise services.WorkGroupChangeRefused(
+                    f"A Work Group cannot go from {saved.get_status_display().lower()} to "
+                    f"{obj.get_status_display().lower()}: it goes from draft to open to closed."
+                )
+            step(workgroup_id=obj.pk, user=request.user)
 
 
 @admin.register(Enrolment)
@@ -51,4 +110,7 @@ class EnrolmentAdmin(admin.ModelAdmin):
         return False
 
     def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False

@@ -5,4 +5,5 @@ class WorkgroupsConfig(AppConfig):
     name = "workgroups"
 
     def ready(self) -> None:
-        from workgroups import sections  # noqa: F401  (registers the app's hub-page sections)
+        # Registers the app's hub-page sections and its part of a person's data.
+        from workgroups import personal_data, sections  # noqa: F401

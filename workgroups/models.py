@@ -149,10 +149,6 @@ class WorkGroup(models.Model):
         return reverse("workgroups:detail", args=[self.slug])
 
     @property
-    def is_national(self) -> bool:
-        return self.programme_id is not None
-
-    @property
     def academic_year_label(self) -> str:
         return academic_year_label(self.academic_year)
 
@@ -163,12 +159,6 @@ class WorkGroup(models.Model):
     @property
     def is_full(self) -> bool:
         return self.places_taken >= self.capacity
-
-    @property
-    def status_label(self) -> str:
-        if self.status == self.Status.OPEN and self.is_full:
-            return "Full: join the waiting list"
-        return self.get_status_display()
 
     def deadline_passed(self, today: date | None = None) -> bool:
         today = today or timezone.localdate()
