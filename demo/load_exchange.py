@@ -16,15 +16,15 @@ from exchange.models import (
     ShanghaiTeacher,
     Showcase,
 )
-from hubs.generate.vocabulary import (
+
+from .texts import SHOWCASE_NOTES
+from .vocabulary import (
     EXCHANGE_PROJECT,
     EXCHANGE_YEARS,
     SHANGHAI_NAMES,
     SHANGHAI_SCHOOLS,
     SHOWCASE_TOPICS,
 )
-
-from .texts import SHOWCASE_NOTES
 from .world import World, weekday
 
 DEMO_EXCHANGE_YEARS = list(EXCHANGE_YEARS)[-2:]
@@ -37,21 +37,23 @@ def exchange_years() -> list[ExchangeYear]:
     Kept by --reset, like the national programmes: they are the exchange's own
     calendar, not the demo's records.
     """
-    years = []
-    for year in DEMO_EXCHANGE_YEARS:
-        english = weekday(date(year, 11, 8))
-        shanghai = weekday(date(year + 1, 2, 26))
-        exchange_year, _ = ExchangeYear.objects.get_or_create(
-            academic_year=year,
-            defaults={
-                "english_visit_start": english,
-                "english_visit_end": english + timedelta(days=13),
-                "shanghai_visit_start": shanghai,
-                "shanghai_visit_end": shanghai + timedelta(days=13),
-            },
-        )
-        years.append(exchange_year)
-    return years
+    return [ensure_exchange_year(year) for year in DEMO_EXCHANGE_YEARS]
+
+
+def ensure_exchange_year(year: int) -> ExchangeYear:
+    """The exchange's ``year``, with two weeks' visits each way, unless already recorded."""
+    english = weekday(date(year, 11, 8))
+    shanghai = weekday(date(year + 1, 2, 26))
+    exchange_year, _ = ExchangeYear.objects.get_or_create(
+        academic_year=year,
+        defaults={
+            "english_visit_start": english,
+            "english_visit_end": english + timedelta(days=13),
+            "shanghai_visit_start": shanghai,
+            "shanghai_visit_end": shanghai + timedelta(days=13),
+        },
+    )
+    return exchange_year
 
 
 def load_exchange(world: World) -> list[tuple]:

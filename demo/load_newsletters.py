@@ -11,11 +11,11 @@ from django.urls import reverse
 
 from hubs_portal.lib.urls import absolute_url
 from newsletters.models import Delivery, Issue, Subscriber
-from workgroups.management.commands.load_demo_workgroups import DEMO_PREFIX
 from workgroups.models import WorkGroup
 
 from .accounts import TEACHER
 from .texts import DRAFT_BODY, DRAFT_SUBJECT, NEWSLETTER_BODY, NEWSLETTER_SUBJECT
+from .workgroups import DEMO_PREFIX
 from .world import World
 
 SUBSCRIBED = Subscriber.Status

@@ -10,13 +10,6 @@ participations (they have no field of their own to mark them).
 from datetime import date, timedelta
 
 from hubs.audit import snapshot
-from hubs.generate.vocabulary import (
-    EXCHANGE_PROJECT,
-    PROGRAMME_PROJECT,
-    PROJECT_TAKE_UP,
-    SPEND_CATEGORIES,
-    TEACHER_PHASES,
-)
 from hubs.models import AuditEntry, School
 from hubs_portal.lib.academic_year import academic_year_of
 from projects.models import (
@@ -28,10 +21,17 @@ from projects.models import (
     Sponsor,
 )
 from projects.services import PARTICIPATION_FIELDS
-from workgroups.management.commands.load_demo_workgroups import DEMO_PREFIX
 from workgroups.models import WorkGroup
 
 from .texts import PROJECT_OUTCOMES, PROJECT_TARGETS
+from .vocabulary import (
+    EXCHANGE_PROJECT,
+    PROGRAMME_PROJECT,
+    PROJECT_TAKE_UP,
+    SPEND_CATEGORIES,
+    TEACHER_PHASES,
+)
+from .workgroups import DEMO_PREFIX
 from .world import World, money
 
 PARTICIPATION_CREATED = "project_participation.create"

@@ -3,7 +3,7 @@ completions and evaluations.
 
 The Work Groups themselves come from ``load_demo_workgroups`` (this year and
 last); this adds groups in the years before, one more last year, and in the
-demo hub one that started this term, all made by that command's own code.
+demo hub one that started this term, all made by the same code (demo/workgroups.py).
 Places are counted here as the enrolment services count them: a group's
 ``places_taken`` is its confirmed and completed enrolments, never above its
 capacity, and a waiting list only forms on a full group.
@@ -16,12 +16,12 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from hubs_portal.lib.academic_year import Term
-from workgroups.management.commands.load_demo_workgroups import DEMO_PREFIX, PLANS
-from workgroups.management.commands.load_demo_workgroups import Command as DemoWorkGroups
 from workgroups.models import Attendance, Enrolment, Evaluation, Session, WorkGroup
 
 from .people import persona_teacher, teachers_for
+from .plans import PLANS
 from .texts import EVALUATION_IMPACT, EVALUATION_OUTCOMES
+from .workgroups import DEMO_PREFIX, ensure_programmes, make_workgroup, save_workgroups
 from .world import World
 
 # Work Groups added per hub, by how many years before this one (load_demo_workgroups
@@ -38,8 +38,7 @@ S = Enrolment.Status
 def load_older_workgroups(world: World) -> None:
     """Closed Work Groups with sessions for the years load_demo_workgroups does not cover,
     and one in the demo hub that started this term (its team can record attendance)."""
-    maker = DemoWorkGroups()
-    programmes = maker._programmes()
+    programmes = ensure_programmes()
     rng = world.rng("older-workgroups")
     existing = set(
         WorkGroup.objects.filter(slug__startswith=DEMO_PREFIX).values_list("slug", flat=True)
@@ -64,33 +63,22 @@ def load_older_workgroups(world: World) -> None:
             year = world.this_year - back
             free = free_plans(hub, year)
             for plan in rng.sample(free, min(how_many, len(free))):
-                add(
-                    *maker._workgroup(rng, hub, lead_school, plan, year, programmes, world.today),
-                    plan,
-                )
+                group, sessions = make_workgroup(
+                    rng, hub=hub, lead_school=lead_school, plan=plan, year=year,
+                    programmes=programmes, today=world.today,
+                )  # fmt: skip
+                add(group, sessions, plan)
         free = free_plans(hub, world.this_year)
         if hub.pk == world.demo_hub.pk and free:
             plan = rng.choice(free)
-            group, sessions = maker._workgroup(
-                rng, hub, lead_school, plan, world.this_year, programmes, world.today
-            )
+            group, sessions = make_workgroup(
+                rng, hub=hub, lead_school=lead_school, plan=plan, year=world.this_year,
+                programmes=programmes, today=world.today,
+            )  # fmt: skip
             if _move_to(world, group, sessions):
                 world.started_group = group.slug
                 add(group, sessions, plan)
-    WorkGroup.objects.bulk_create(groups)
-    Through = WorkGroup.phases.through
-    Through.objects.bulk_create(
-        Through(workgroup_id=group.pk, teachingphase_id=phase.pk)
-        for group, phases in zip(groups, group_phases, strict=True)
-        for phase in phases
-    )
-    sessions = []
-    for group, session_list in zip(groups, group_sessions, strict=True):
-        for session in session_list:
-            session.workgroup = group
-            sessions.append(session)
-    # bulk_create skips Session.save(): the group's start and term were set by the maker.
-    Session.objects.bulk_create(sessions)
+    save_workgroups(groups, group_phases, group_sessions)
     world.counts["Work Groups added"] += len(groups)
 
 

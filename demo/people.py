@@ -7,12 +7,12 @@ from django.utils.text import slugify
 
 from accounts.models import User
 from exchange.models import ObserverRegistration
-from hubs.generate.vocabulary import FIRST_NAMES, JOB_ROLES, LAST_NAMES, TEACHER_PHASES
 from hubs.models import HubMembership, School
 from workgroups.models import Enrolment
 
 from .accounts import DEMO_SUFFIX, HUB_LEAD, TEACHER, ensure_accounts
-from .world import Teacher, World
+from .vocabulary import FIRST_NAMES, JOB_ROLES, LAST_NAMES, TEACHER_PHASES
+from .world import Teacher, World, weighted
 
 TEACHERS_PER_HUB = 45
 # Django reads a password hash starting with "!" as no password: these people cannot log in.
@@ -20,10 +20,6 @@ NO_PASSWORD = "!"
 # Teachers joined the portal over the years before this one (backdate_people then
 # moves each to just before their first Work Group or showcase).
 YEARS_JOINED = 4
-
-
-def _weighted(rng, options: dict):
-    return rng.choices(list(options), weights=list(options.values()))[0]
 
 
 def load_accounts(world: World) -> None:
@@ -64,7 +60,7 @@ def load_people(world: World) -> None:
         teachers = []
         for serial in range(TEACHERS_PER_HUB if schools else 0):
             school = schools[int(rng.triangular(0, len(schools), 0))]
-            codes = _weighted(rng, dict(TEACHER_PHASES[school.phase]))
+            codes = weighted(rng, dict(TEACHER_PHASES[school.phase]))
             email, name = teacher_email(index, serial)
             teachers.append(Teacher(email=email, name=name, school=school, phases=codes))
             joined = joined_from + timedelta(days=rng.randint(0, 365 * YEARS_JOINED - 60))
@@ -73,7 +69,7 @@ def load_people(world: World) -> None:
                 password=NO_PASSWORD,
                 full_name=name,
                 school=school,
-                job_role=_weighted(rng, JOB_ROLES),
+                job_role=weighted(rng, JOB_ROLES),
                 date_joined=world.at(joined),
                 profile_completed_at=world.at(joined, 9, 20),
                 calendar_token=f"demo-{index:02d}{serial:02d}-{rng.getrandbits(96):024x}",

@@ -30,11 +30,11 @@ from hubs.models import AuditEntry
 from newsletters.models import Issue, Subscriber
 from notifications.models import Email
 from projects.models import Allocation, ProjectParticipation, ProjectSchool, Spend
-from workgroups.management.commands.load_demo_workgroups import DEMO_PREFIX
 from workgroups.models import Attendance, Enrolment, WorkGroup
 
 from .accounts import DEMO_SUFFIX
 from .load_projects import PARTICIPATION_CREATED
+from .workgroups import DEMO_PREFIX
 
 
 def demo_users():

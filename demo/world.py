@@ -85,6 +85,11 @@ def load_world(today: date, demo_hub_slug: str) -> World:
     return World(today=today, hubs=hubs, demo_hub=demo_hub, schools=schools, phases=phases)
 
 
+def weighted(rng: random.Random, options: dict):
+    """One of ``options``' keys, drawn with its value as its weight."""
+    return rng.choices(list(options), weights=list(options.values()))[0]
+
+
 def money(value: float) -> Decimal:
     return Decimal(f"{max(value, 0.01):.2f}")
 

@@ -67,7 +67,7 @@ def ensure_network(*, scale: float, seed: int, regenerate: bool) -> None:
     from django.core.management import call_command
     from django.db.migrations.exceptions import InconsistentMigrationHistory
 
-    from hubs.generate import GENERATED_URNS, other_data, sizes
+    from demo.network import GENERATED_URNS, other_data, sizes
     from hubs.models import School
     from workgroups.models import Enrolment
 
@@ -331,7 +331,7 @@ def main() -> None:
     from django.test import Client
 
     from accounts.models import User
-    from hubs.generate import NCETM_EMAIL
+    from demo.network import NCETM_EMAIL
 
     assert not settings.DEBUG, "Measure with DEBUG off."
     counts = dataset_counts()

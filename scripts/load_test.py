@@ -97,7 +97,7 @@ def prepare_teachers(count: int) -> None:
     from django.utils import timezone
 
     from accounts.models import User
-    from hubs.generate import GENERATED_URNS
+    from demo.network import GENERATED_URNS
     from hubs.models import School, TeachingPhase
 
     schools = list(

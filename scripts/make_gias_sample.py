@@ -12,15 +12,30 @@ Deterministic: the same seed writes the same file.
 
     .venv/bin/python scripts/make_gias_sample.py [--out fixtures/gias_sample.csv]
 
-The benchmark (scripts/bench_import_schools.py) reuses the row builder.
+The benchmark (scripts/bench_import_schools.py) reuses the row builder. The
+place names, saints and postcode areas are demo/placenames.py's, which the
+generated network (demo/network) draws from too.
 """
 
 import argparse
 import csv
 import random
+import sys
 from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+# Plain Python (no Django): the words the generated network draws from too.
+from demo.placenames import (
+    INWARD_LETTERS,
+    PLACES,
+    POSTCODE_AREAS,
+    PRIMARY_KINDS,
+    SAINTS,
+    SECONDARY_KINDS,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 REFERENCE = ROOT / "fixtures" / "reference"
@@ -96,34 +111,8 @@ CONVERTER = ("34", "Academy converter", "10", "Academies")
 FREE_SCHOOL = ("35", "Free schools", "11", "Free Schools")
 WELSH = ("30", "Welsh establishment", "6", "Welsh schools")
 
-PLACES = (
-    "Oakfield", "Meadowbank", "Riverside", "Hillcrest", "Brookside", "Ashgrove", "Willowbrook",
-    "Elmwood", "Beechwood", "Hazelmere", "Fernhill", "Larkrise", "Kingfisher", "Highfield",
-    "Greenacres", "Millbrook", "Foxhill", "Southgate", "Northfield", "Westbury", "Eastfield",
-    "Church Lane", "Park View", "Woodside", "Lakeside", "Heathfield", "Orchard", "Thornbury",
-    "Stonebridge", "Springfield", "Cherry Tree", "Rowan", "Holly Bank", "Moorland", "Castle Hill",
-    "Harbour View", "Mill Lane", "Queensway", "Victoria Park", "Linden", "Redwood", "Bluebell",
-    "Sandfield", "Clayfield", "Whitecross", "Blackthorn", "Silverdale", "Primrose Hill",
-)  # fmt: skip
-SAINTS = ("St Mary's", "St John's", "St Anne's", "St Peter's", "St Joseph's", "Holy Trinity",
-          "Christ Church", "St Aidan's", "St Bede's", "St Michael's", "All Saints")  # fmt: skip
 STREETS = ("Church Road", "School Lane", "Station Road", "Park Avenue", "Mill Lane",
            "High Street", "Oak Road", "Manor Way", "Green Lane", "Victoria Road")  # fmt: skip
-
-POSTCODE_AREAS = {
-    "A": ("NE", "DH", "SR", "TS", "DL"),
-    "B": ("M", "L", "WA", "PR", "BL", "OL", "CH", "LA", "CA", "WN", "SK", "BB", "FY"),
-    "D": ("LS", "BD", "S", "HU", "YO", "HD", "HX", "WF", "DN", "HG"),
-    "E": ("NG", "DE", "LE", "LN", "NN"),
-    "F": ("B", "CV", "WV", "WS", "DY", "ST", "WR", "HR", "SY", "TF"),
-    "G": ("CB", "NR", "IP", "CM", "SS", "LU", "MK", "PE", "SG", "CO"),
-    "H": ("E", "N", "SE", "SW", "W", "NW", "BR", "CR", "HA", "IG", "RM", "TW", "UB", "EN"),
-    "J": ("RG", "OX", "GU", "BN", "ME", "CT", "TN", "SO", "PO", "HP", "SL", "RH"),
-    "K": ("BS", "BA", "EX", "PL", "TR", "TQ", "GL", "SN", "BH", "DT", "TA"),
-    "W": ("CF", "SA", "LL", "NP", "LD"),
-    "Z": ("BF",),
-}
-INWARD_LETTERS = "ABDEFGHJLNPQRSTUWXYZ"
 
 # A town for authorities named after a county or a district rather than a town.
 TOWNS = {
@@ -227,9 +216,7 @@ def _school_type(rng: random.Random, phase: int, name: str) -> tuple[str, str, s
 def _name(rng: random.Random, phase: int) -> str:
     place = rng.choice(PLACES)
     if phase == 2:
-        kind = rng.choice(("Primary School", "Primary School", "Primary Academy", "Infant School",
-                           "Junior School", "Community Primary School", "CE Primary School",
-                           "Catholic Primary School"))  # fmt: skip
+        kind = rng.choice(PRIMARY_KINDS)
         if kind.startswith(("CE", "Catholic")):
             place = rng.choice(SAINTS)
         return f"{place} {kind}"
@@ -237,7 +224,7 @@ def _name(rng: random.Random, phase: int) -> str:
         0: ("Special School", "Preparatory School", "House School"),
         1: ("Nursery School",),
         3: ("Middle School",),
-        4: ("Academy", "High School", "School", "Community College", "Secondary School"),
+        4: SECONDARY_KINDS,
         5: ("Middle School",),
         6: ("Sixth Form College", "College"),
         7: ("All-Through School", "Academy"),

@@ -9,8 +9,7 @@ from django.db import connection
 from django.db.models import Count, F, Q
 
 from accounts.models import User
-from exchange.models import ExchangeTeacher, Showcase
-from hubs.generate import (
+from demo.network import (
     GENERATED_URNS,
     NCETM_EMAIL,
     generate_network,
@@ -18,7 +17,8 @@ from hubs.generate import (
     other_data,
     sizes,
 )
-from hubs.generate.network import LONDON
+from demo.network.base import LONDON
+from exchange.models import ExchangeTeacher, Showcase
 from hubs.models import Hub, HubMembership, LocalAuthority, School
 from hubs_portal.lib.academic_year import academic_year_of
 from projects.models import Allocation, ProjectParticipation, Spend

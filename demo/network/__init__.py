@@ -19,12 +19,17 @@ else: schools have URNs in GENERATED_URNS, people's addresses end in
 those (project schools, exchange nominations and showcases are at generated
 schools; funding is recorded by a generated hub lead).
 
-The package reads and writes every app's tables: it is imported only by the
-command (and its test), never by the hubs app itself.
+The package reads and writes every app's tables, so it lives in the demo app
+(development only): the command, the benchmark scripts and tests import it.
 
-- ``network.py``: the generator (in memory, year by year, then COPY).
-- ``vocabulary.py``: word lists, shares and weights.
+- ``generator.py``: the run, stage by stage; one module a stage (each a mixin
+  of ``NetworkGenerator``): ``schools.py`` (schools and their teachers),
+  ``workgroups.py`` (groups, sessions, enrolments, attendance), ``projects.py``
+  (projects, funding and spending), ``exchange.py``, ``people.py``.
+- ``base.py``: sizes, the COPY writer and the helpers the stages share.
 - ``marks.py``: how generated rows are recognised, deleted and fingerprinted.
+- Word lists, shares and weights are in demo/vocabulary.py, the Work Groups'
+  plans in demo/plans.py: the demo draws from them too.
 """
 
 import time as clock
@@ -35,6 +40,8 @@ from django.db import transaction
 from hubs_portal.lib.academic_year import academic_year_of
 from projects.models import FIRST_NETWORK_YEAR
 
+from .base import DEFAULT_SEED, MAX_SCALE, Summary, sizes
+from .generator import NetworkGenerator
 from .marks import (
     EMAIL_DOMAIN,
     GENERATED_URNS,
@@ -46,7 +53,6 @@ from .marks import (
     network_checksum,
     other_data,
 )
-from .network import DEFAULT_SEED, MAX_SCALE, NetworkGenerator, Summary, sizes
 
 
 def generate_network(

@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from django.utils import timezone
 
+from demo import network
 from hubs.models import Hub
 
 
@@ -44,22 +45,18 @@ class Command(BaseCommand):
         parser.add_argument("--no-progress", action="store_true", help="Do not show progress bars.")
 
     def handle(self, *args, seed, scale, years, today, yes, no_progress, **options):
-        # Imported here: the generator reads every app's models, and the hubs
-        # app itself depends on none of them.
-        from hubs import generate
-
         if connection.vendor != "postgresql":
             raise CommandError("generate_network writes with PostgreSQL's COPY: use PostgreSQL.")
-        if not 0 < scale <= generate.MAX_SCALE:
-            raise CommandError(f"--scale must be above 0 and at most {generate.MAX_SCALE}.")
+        if not 0 < scale <= network.MAX_SCALE:
+            raise CommandError(f"--scale must be above 0 and at most {network.MAX_SCALE}.")
         today = today or timezone.localdate()
-        most = generate.academic_year_of(today) - generate.FIRST_NETWORK_YEAR + 1
+        most = network.academic_year_of(today) - network.FIRST_NETWORK_YEAR + 1
         if not 1 <= years <= most:
             raise CommandError(
                 f"--years must be between 1 and {most}: the network began in 2014-15."
             )
 
-        others = generate.other_data()
+        others = network.other_data()
         if others and not yes:
             found = ", ".join(f"{count:,} {label}" for label, count in others.items())
             raise CommandError(
@@ -70,10 +67,10 @@ class Command(BaseCommand):
         if not Hub.objects.exists():
             self.stdout.write("No hubs yet: loading the reference data first.")
             call_command("load_reference_data", stdout=self.stdout)
-        if generate.is_generated():
+        if network.is_generated():
             self.stdout.write("Replacing the network generated before.")
 
-        summary = generate.generate_network(
+        summary = network.generate_network(
             seed=seed, scale=scale, years=years, today=today, progress=not no_progress
         )
         first, last = summary.years

@@ -1,4 +1,4 @@
-"""What the made-up network looks like: word lists, shares and weights.
+"""What the made-up network looks like: word lists, shares and weights (the demo uses some).
 
 Rough shapes of the real thing (GIAS phases and types, regional FSM levels,
 how hubs spend their money), not measurements: enough for report pages and
@@ -8,7 +8,10 @@ queries to meet data of the right size and spread.
 from accounts.models import User
 from hubs.models import School
 from projects.models import Spend
-from workgroups.management.commands.load_demo_workgroups import Plan
+
+from .placenames import PLACES as SAMPLE_PLACES
+from .placenames import PRIMARY_KINDS, SECONDARY_KINDS
+from .plans import Plan
 
 # Generated schools per local authority, by the kind of authority (ONS code prefix):
 # counties are the largest, London boroughs and unitaries the smallest.
@@ -68,34 +71,12 @@ TYPES = {
 NO_FSM_TYPES = {"Other independent school", "Other independent special school", "Further education"}
 # Mean FSM percentage by region (GIAS GOR letter), roughly as published.
 REGION_FSM = {"A": 30, "B": 28, "D": 26, "E": 23, "F": 28, "G": 20, "H": 27, "J": 18, "K": 19}
-POSTCODE_AREAS = {
-    "A": ("NE", "DH", "SR", "TS", "DL"),
-    "B": ("M", "L", "WA", "PR", "BL", "OL", "CH", "LA", "CA", "WN", "SK", "BB", "FY"),
-    "D": ("LS", "BD", "S", "HU", "YO", "HD", "HX", "WF", "DN", "HG"),
-    "E": ("NG", "DE", "LE", "LN", "NN"),
-    "F": ("B", "CV", "WV", "WS", "DY", "ST", "WR", "HR", "SY", "TF"),
-    "G": ("CB", "NR", "IP", "CM", "SS", "LU", "MK", "PE", "SG", "CO"),
-    "H": ("E", "N", "SE", "SW", "W", "NW", "BR", "CR", "HA", "IG", "RM", "TW", "UB", "EN"),
-    "J": ("RG", "OX", "GU", "BN", "ME", "CT", "TN", "SO", "PO", "HP", "SL", "RH"),
-    "K": ("BS", "BA", "EX", "PL", "TR", "TQ", "GL", "SN", "BH", "DT", "TA"),
-}
-PLACES = (
-    "Oakfield", "Meadowbank", "Riverside", "Hillcrest", "Brookside", "Ashgrove", "Willowbrook",
-    "Elmwood", "Beechwood", "Hazelmere", "Fernhill", "Larkrise", "Kingfisher", "Highfield",
-    "Greenacres", "Millbrook", "Foxhill", "Southgate", "Northfield", "Westbury", "Eastfield",
-    "Church Lane", "Park View", "Woodside", "Lakeside", "Heathfield", "Orchard", "Thornbury",
-    "Stonebridge", "Springfield", "Cherry Tree", "Rowan", "Holly Bank", "Moorland", "Castle Hill",
-    "Harbour View", "Mill Lane", "Queensway", "Victoria Park", "Linden", "Redwood", "Bluebell",
-    "Sandfield", "Clayfield", "Whitecross", "Blackthorn", "Silverdale", "Primrose Hill",
-    "Marlborough", "Greenfield", "Ravenscroft", "Broadway", "Hollins", "Westfield", "Ladywood",
-)  # fmt: skip
-SAINTS = ("St Mary's", "St John's", "St Anne's", "St Peter's", "St Joseph's", "Holy Trinity",
-          "Christ Church", "St Aidan's", "St Bede's", "St Michael's", "All Saints")  # fmt: skip
+# The GIAS sample's places, and a few more.
+PLACES = (*SAMPLE_PLACES, "Marlborough", "Greenfield", "Ravenscroft", "Broadway", "Hollins",
+          "Westfield", "Ladywood")  # fmt: skip
 SCHOOL_KINDS = {
-    P.PRIMARY: ("Primary School", "Primary School", "Primary Academy", "Infant School",
-                "Junior School", "Community Primary School", "CE Primary School",
-                "Catholic Primary School"),
-    P.SECONDARY: ("Academy", "High School", "School", "Community College", "Secondary School"),
+    P.PRIMARY: PRIMARY_KINDS,
+    P.SECONDARY: SECONDARY_KINDS,
     P.NOT_APPLICABLE: ("Special School", "Preparatory School", "House School", "Learning Centre"),
     P.NURSERY: ("Nursery School",),
     P.SIXTEEN_PLUS: ("Sixth Form College", "College"),
