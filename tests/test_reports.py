@@ -16,9 +16,9 @@ from openpyxl import load_workbook
 from exchange.models import ExchangeTeacher, ExchangeYear
 from hubs.models import Hub, School
 from hubs_portal.lib.academic_year import academic_year_label, current_academic_year
+from hubs_portal.lib.csv_export import defuse
 from projects.models import Allocation, NationalProject, ProjectParticipation, Spend
 from reports.access import ReportScope
-from reports.exports import defuse
 from reports.pages import band_gap
 from reports.queries import (
     Coverage,
@@ -549,6 +549,18 @@ def test_text_that_looks_like_a_formula_is_defused(staff_client, network):
         assert defuse(text) == "'" + text
     assert defuse("Alpha Primary") == "Alpha Primary"
     assert defuse(-3) == -3
+
+
+@pytest.mark.parametrize("start", ["=", "+", "-", "@", "\t", "\r"])
+def test_every_title_that_a_spreadsheet_would_run_is_defused(staff_client, network, start):
+    WorkGroup.objects.filter(pk=network.a2.pk).update(title=f"{start}SUM(A1)")
+    url = reverse("reports:hub", args=[network.hub.slug])
+
+    lines = read_csv(staff_client.get(url, {"year": YEAR, "format": "csv", "table": "workgroups"}))
+    row = next(line for line in lines if line[0].endswith("SUM(A1)"))
+    assert row[0] == f"'{start}SUM(A1)"
+    # The counts beside it are plain numbers: places offered, then places filled.
+    assert row[2:4] == ["5", "1"]
 
 
 def test_an_unknown_table_or_format_is_not_found(staff_client, network):
