@@ -19,15 +19,11 @@ from hubs_portal.lib.academic_year import academic_year_label, current_academic_
 from hubs_portal.lib.csv_export import defuse
 from projects.models import Allocation, NationalProject, ProjectParticipation, Spend
 from reports.access import ReportScope
-from reports.pages import band_gap
-from reports.queries import (
-    Coverage,
-    Filters,
-    closing_the_gaps,
-    network_report,
-    scoped_hubs,
-    trend,
-)
+from reports.pages.gaps import band_gap
+from reports.queries.filters import Filters, scoped_hubs
+from reports.queries.gaps import Coverage, closing_the_gaps
+from reports.queries.network import network_report
+from reports.queries.trend import yearly_totals
 from reports.tables import POINTS, show
 from tests.factories import make_school, make_session, make_teacher, make_workgroup
 from tests.helpers import activate_totp
@@ -303,7 +299,7 @@ def test_the_gap_is_band_5_minus_band_1_in_percentage_points():
 
 
 def test_the_trend_counts_each_year_on_its_own(network):
-    rows = {row.year: row for row in trend(Filters(year=YEAR), None)}
+    rows = {row.year: row for row in yearly_totals(Filters(year=YEAR), None)}
 
     assert (rows[LAST_YEAR].schools, rows[LAST_YEAR].teachers, rows[LAST_YEAR].groups) == (1, 1, 1)
     assert rows[LAST_YEAR].completion_rate == Decimal("100.0")
