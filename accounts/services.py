@@ -1,7 +1,7 @@
 """Deleting an account: the person's data goes, the network's figures stay.
 
 The User row is anonymised in place rather than deleted. The reports count
-distinct teachers and schools from the enrolments (reports/queries.py), and
+distinct teachers and schools from the enrolments (reports/queries/), and
 attendance hangs off those enrolments: keeping the row keeps a deleted
 teacher counted once, with their school, in every year they took part, while
 nothing left on it or around it says who they were. Deleting the row would

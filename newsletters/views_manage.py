@@ -3,19 +3,19 @@
 Every view is behind hub_team_required: the team drafts, only leads send.
 """
 
-import csv
 from datetime import datetime
+from itertools import chain
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from hubs.access import hub_team_required
 from hubs.models import HubMembership
+from hubs_portal.lib.csv_export import csv_response
 from newsletters import services
 from newsletters.forms import IssueForm
 from newsletters.models import Delivery, Issue, Subscriber
@@ -137,14 +137,11 @@ def issue_send(request, hub, pk: int):
     return render(request, "manage/newsletters/issue_send.html", context)
 
 
-def _csv_cell(value) -> str:
-    if value is None:
-        return ""
+def _local_time(value):
+    """A time in the download as the hub reads it, to the minute."""
     if isinstance(value, datetime):
         return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
-    text = str(value)
-    # A spreadsheet would run a cell starting with these as a formula.
-    return f"'{text}" if text[:1] in {"=", "+", "-", "@"} else text
+    return value
 
 
 @hub_team_required
@@ -152,15 +149,14 @@ def subscribers_csv(request, hub):
     """The hub's subscribers as CSV: personal data, so for the hub's own team only."""
     if _role(request.user, hub) is None:
         raise PermissionDenied("Only the hub's own team can download its subscribers.")
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
     filename = f"{hub.slug}-newsletter-subscribers-{timezone.localdate():%Y-%m-%d}.csv"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["Cache-Control"] = "no-store"
-    writer = csv.writer(response)
-    writer.writerow(["email", "status", "signed_up", "confirmed", "unsubscribed"])
+    heading = ["email", "status", "signed_up", "confirmed", "unsubscribed"]
     rows = hub.newsletter_subscribers.order_by("email").values_list(
         "email", "status", "created_at", "confirmed_at", "unsubscribed_at"
     )
-    for row in rows.iterator(chunk_size=2000):
-        writer.writerow([_csv_cell(value) for value in row])
+    lines = ([_local_time(value) for value in row] for row in rows.iterator(chunk_size=2000))
+    # No byte order mark, as before: a tool importing the list could read one
+    # as part of the first heading.
+    response = csv_response(chain([heading], lines), filename=filename, bom=False)
+    response["Cache-Control"] = "no-store"
     return response

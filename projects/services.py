@@ -1,7 +1,7 @@
 """Changes to a hub's projects and funding: each in one transaction with its audit entry."""
 
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q, Sum
@@ -9,6 +9,7 @@ from django.db.models.functions import Coalesce
 
 from hubs.audit import audit_record, snapshot
 from hubs.models import Hub, School
+from hubs_portal.lib.figures import percentage
 from projects.models import (
     Allocation,
     NationalProject,
@@ -326,15 +327,8 @@ def funding_summary(*, hub: Hub, academic_year: int) -> dict:
         "spent_lines": spent["lines"],
         "balance": allocated["total"] - spent["total"],
         "classroom_cpd": spent["classroom_cpd"],
-        "classroom_cpd_share": share(spent["classroom_cpd"], spent["total"]),
+        "classroom_cpd_share": percentage(spent["classroom_cpd"], spent["total"]),
     }
-
-
-def share(part: Decimal, whole: Decimal) -> Decimal | None:
-    """``part`` as a percentage of ``whole`` to one decimal place (half up); None if no whole."""
-    if not whole:
-        return None
-    return (part * 100 / whole).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
 
 def spending_by_category(*, hub: Hub, academic_year: int) -> list[dict]:
@@ -355,7 +349,7 @@ def spending_by_category(*, hub: Hub, academic_year: int) -> list[dict]:
             "category": category,
             "label": label,
             "total": totals.get(category, ZERO),
-            "share": share(totals.get(category, ZERO), whole),
+            "share": percentage(totals.get(category, ZERO), whole),
         }
         for category, label in Spend.Category.choices
     ]

@@ -1,13 +1,11 @@
 """Report tables as CSV files and Excel workbooks.
 
-Text that a spreadsheet would run as a formula (it starts with =, +, -, @, a
-tab or a carriage return: a Work Group's title is typed by a hub team) is
-defused: in a CSV file it gets a leading apostrophe, which spreadsheets show
-as text; in a workbook the cell is written as a string, never as a formula.
-Numbers stay numbers.
+Text that a spreadsheet would run as a formula (a Work Group's title is typed
+by a hub team) is defused: in a CSV file by hubs_portal.lib.csv_export; in a
+workbook the cell is written as a string, never as a formula. Numbers stay
+numbers.
 """
 
-import csv
 import io
 import re
 from decimal import Decimal
@@ -18,36 +16,19 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, TYPE_STRING
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from hubs_portal.lib import csv_export
+from hubs_portal.lib.csv_export import download_filename
+
 from .tables import MONEY, PERCENT, POINTS, Table
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # Characters Excel refuses in a sheet's name, which is at most 31 characters long.
 SHEET_NAME_BAD = re.compile(r"[\[\]:*?/\\]")
 BOLD = Font(bold=True)
 
 
-def defuse(value):
-    """A CSV cell that no spreadsheet will take for a formula."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
-
-
-def _filename(stem: str, extension: str) -> str:
-    safe = re.sub(r"[^a-z0-9-]+", "-", stem.lower()).strip("-") or "report"
-    return f"{safe}.{extension}"
-
-
 def csv_response(table: Table, stem: str) -> HttpResponse:
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{_filename(stem, "csv")}"'
-    # A byte-order mark lets Excel open the file as UTF-8 (£, en dashes, Welsh names).
-    response.write("\ufeff")
-    writer = csv.writer(response)
-    for record in table.records():
-        writer.writerow(["" if value is None else defuse(value) for value in record])
-    return response
+    return csv_export.csv_response(table.records(), filename=download_filename(stem, "csv"))
 
 
 def _sheet_name(table: Table, taken: set[str]) -> str:
@@ -94,5 +75,5 @@ def xlsx_response(tables: list[Table], stem: str) -> HttpResponse:
     buffer = io.BytesIO()
     workbook.save(buffer)
     response = HttpResponse(buffer.getvalue(), content_type=XLSX_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="{_filename(stem, "xlsx")}"'
+    response["Content-Disposition"] = f'attachment; filename="{download_filename(stem, "xlsx")}"'
     return response

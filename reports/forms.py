@@ -11,7 +11,7 @@ from hubs.models import Region
 from hubs_portal.lib.academic_year import academic_year_label, current_academic_year
 from hubs_portal.lib.forms import PortalFormMixin
 from projects.models import FIRST_NETWORK_YEAR
-from reports.queries import PHASES, Filters
+from reports.queries.filters import PHASES, Filters
 
 
 def year_choices() -> list[tuple[str, str]]:

@@ -15,18 +15,18 @@ from django.views.decorators.http import require_safe
 from hubs.models import Hub, Region
 from workgroups.models import WorkGroup
 
-from . import pages, queries
 from .access import ReportScope, reports_required
 from .exports import csv_response, xlsx_response
 from .forms import ReportFilterForm
-from .queries import (
-    Filters,
-    closing_the_gaps,
-    hub_workgroups,
-    network_report,
-    scoped_hubs,
-    workgroup_report,
-)
+from .pages.gaps import coverage_tables, hub_gap_tables
+from .pages.network import network_tables
+from .pages.trend import trend_table
+from .pages.workgroups import workgroup_tables, workgroups_table
+from .queries.filters import Filters, scoped_hubs
+from .queries.gaps import closing_the_gaps
+from .queries.network import network_report
+from .queries.trend import yearly_totals
+from .queries.workgroups import hub_workgroups, workgroup_report
 from .tables import Table
 
 FORMATS = {"csv", "xlsx"}
@@ -80,9 +80,7 @@ def _network_page(request, scope: ReportScope, form: ReportFilterForm, filters: 
         regions=scope.national and region is None and not filters.region_code,
     )
     where = _where(filters, scope)
-    tables, chart = pages.network_tables(
-        report, filters, total_label=_total_label(filters), where=where
-    )
+    tables, chart = network_tables(report, filters, total_label=_total_label(filters), where=where)
     context = {
         "form": form,
         "filters": filters,
@@ -130,14 +128,14 @@ def gaps(request, scope):
     hubs = scoped_hubs(filters, scope)
     report = closing_the_gaps(filters, [hub.pk for hub in hubs], union=True)
     where = _where(filters, scope)
-    overall, chart = pages.coverage_tables(
+    overall, chart = coverage_tables(
         report,
         report.union_bands,
         report.union_phases,
         year=filters.year_label,
         where=where,
     )
-    tables = [*overall, *pages.hub_gap_tables(report, hubs, filters, where=where)]
+    tables = [*overall, *hub_gap_tables(report, hubs, filters, where=where)]
     context = {
         "form": form,
         "filters": filters,
@@ -159,9 +157,9 @@ def trend(request, scope):
     form = ReportFilterForm(request.GET or None, with_year=False)
     filters = form.filters()
     hub_ids = None if scope.hub_ids is None else sorted(scope.hub_ids)
-    rows = queries.trend(filters, hub_ids)
+    rows = yearly_totals(filters, hub_ids)
     where = _where(filters, scope)
-    table, chart = pages.trend_table(rows, where=where)
+    table, chart = trend_table(rows, where=where)
     context = {"form": form, "filters": filters, "scope": scope, "chart": chart, "where": where}
     return _respond(request, "reports/trend.html", context, [table], "maths-hubs")
 
@@ -176,24 +174,24 @@ def hub(request, scope, slug: str):
     filters = form.filters()
     report = network_report(filters, [hub], totals=False)
     figures = report.rows[0].figures
-    network, _chart = pages.network_tables(report, filters, total_label="", where="", by_hub=False)
+    network, _chart = network_tables(report, filters, total_label="", where="", by_hub=False)
     groups = hub_workgroups(filters, hub)
     gaps_report = closing_the_gaps(filters, [hub.pk], union=False)
-    coverage, fsm_chart = pages.coverage_tables(
+    coverage, fsm_chart = coverage_tables(
         gaps_report,
         gaps_report.hub_bands.get(hub.pk, {}),
         gaps_report.hub_phases.get(hub.pk, {}),
         year=filters.year_label,
         where=f" ({hub.name}\u2019s area)",
     )
-    years = queries.trend(Filters(year=filters.year, phase=filters.phase), [hub.pk])
-    trend_table, trend_chart = pages.trend_table(years, where=f" ({hub.name})")
+    years = yearly_totals(Filters(year=filters.year, phase=filters.phase), [hub.pk])
+    years_table, trend_chart = trend_table(years, where=f" ({hub.name})")
     tables = [
         network[0],
         network[1],
-        pages.workgroups_table(groups, filters, hub),
+        workgroups_table(groups, filters, hub),
         *coverage,
-        trend_table,
+        years_table,
     ]
     context = {
         "form": form,
@@ -222,6 +220,6 @@ def workgroup(request, scope, slug: str):
         request,
         "reports/workgroup.html",
         context,
-        pages.workgroup_tables(group, report),
+        workgroup_tables(group, report),
         f"work-group-{group.slug}",
     )

@@ -35,7 +35,9 @@ from newsletters.models import Delivery, Issue, Subscriber
 from notifications.models import Email
 from projects.models import Allocation, NationalProject, ProjectParticipation, Spend
 from reports.access import ReportScope
-from reports.queries import Filters, network_report, scoped_hubs, workgroup_report
+from reports.queries.filters import Filters, scoped_hubs
+from reports.queries.network import network_report
+from reports.queries.workgroups import workgroup_report
 from tests.factories import make_session, make_teacher, make_workgroup
 from tests.helpers import PERSONA_TOTP_SECRET, activate_totp, page_text
 from workgroups.models import Attendance, Enrolment, WorkGroup

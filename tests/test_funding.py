@@ -13,9 +13,10 @@ from django.utils import timezone
 
 from hubs.models import AuditEntry, Hub
 from hubs_portal.lib.academic_year import academic_year_label, current_academic_year
+from hubs_portal.lib.figures import percentage
 from projects.forms import AllocationForm, MoneyField, SpendForm
 from projects.models import Allocation, NationalProject, ProjectParticipation, Spend
-from projects.services import funding_summary, share, spending_by_category
+from projects.services import funding_summary, spending_by_category
 from tests.factories import make_teacher
 
 THIS_YEAR = current_academic_year()
@@ -250,9 +251,9 @@ def test_spending_by_category_lists_every_category(hand_counted_year):
 
 
 def test_shares_round_half_up_and_an_empty_year_has_none():
-    assert share(Decimal("1"), Decimal("8")) == Decimal("12.5")
-    assert share(Decimal("1"), Decimal("16")) == Decimal("6.3")  # 6.25 rounds up
-    assert share(Decimal("0"), Decimal("0")) is None
+    assert percentage(Decimal("1"), Decimal("8")) == Decimal("12.5")
+    assert percentage(Decimal("1"), Decimal("16")) == Decimal("6.3")  # 6.25 rounds up
+    assert percentage(Decimal("0"), Decimal("0")) is None
 
 
 def test_the_funding_page_shows_the_hand_counted_figures(lead_client, hand_counted_year):

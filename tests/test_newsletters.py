@@ -539,6 +539,16 @@ def test_the_hubs_own_team_downloads_its_subscribers(client, hub, hub_lead, hub_
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("start", ["=", "+", "-", "@", "\t", "\r"])
+def test_every_address_that_a_spreadsheet_would_run_is_defused(lead_client, hub, start):
+    make_subscriber(hub, f"{start}cmd@example.org")
+    url = reverse("manage-newsletters:subscribers-csv", args=[hub.slug])
+
+    [_heading, row] = csv.reader(io.StringIO(lead_client.get(url).content.decode()))
+    assert row[:2] == [f"'{start}cmd@example.org", "confirmed"]
+
+
+@pytest.mark.django_db
 def test_nobody_else_downloads_the_subscribers(client, hub, other_hub_lead, ncetm_staff):
     make_subscriber(hub, "ann@example.org")
     url = reverse("manage-newsletters:subscribers-csv", args=[hub.slug])

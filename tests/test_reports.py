@@ -16,18 +16,14 @@ from openpyxl import load_workbook
 from exchange.models import ExchangeTeacher, ExchangeYear
 from hubs.models import Hub, School
 from hubs_portal.lib.academic_year import academic_year_label, current_academic_year
+from hubs_portal.lib.csv_export import defuse
 from projects.models import Allocation, NationalProject, ProjectParticipation, Spend
 from reports.access import ReportScope
-from reports.exports import defuse
-from reports.pages import band_gap
-from reports.queries import (
-    Coverage,
-    Filters,
-    closing_the_gaps,
-    network_report,
-    scoped_hubs,
-    trend,
-)
+from reports.pages.gaps import band_gap
+from reports.queries.filters import Filters, scoped_hubs
+from reports.queries.gaps import Coverage, closing_the_gaps
+from reports.queries.network import network_report
+from reports.queries.trend import yearly_totals
 from reports.tables import POINTS, show
 from tests.factories import make_school, make_session, make_teacher, make_workgroup
 from tests.helpers import activate_totp
@@ -303,7 +299,7 @@ def test_the_gap_is_band_5_minus_band_1_in_percentage_points():
 
 
 def test_the_trend_counts_each_year_on_its_own(network):
-    rows = {row.year: row for row in trend(Filters(year=YEAR), None)}
+    rows = {row.year: row for row in yearly_totals(Filters(year=YEAR), None)}
 
     assert (rows[LAST_YEAR].schools, rows[LAST_YEAR].teachers, rows[LAST_YEAR].groups) == (1, 1, 1)
     assert rows[LAST_YEAR].completion_rate == Decimal("100.0")
@@ -549,6 +545,18 @@ def test_text_that_looks_like_a_formula_is_defused(staff_client, network):
         assert defuse(text) == "'" + text
     assert defuse("Alpha Primary") == "Alpha Primary"
     assert defuse(-3) == -3
+
+
+@pytest.mark.parametrize("start", ["=", "+", "-", "@", "\t", "\r"])
+def test_every_title_that_a_spreadsheet_would_run_is_defused(staff_client, network, start):
+    WorkGroup.objects.filter(pk=network.a2.pk).update(title=f"{start}SUM(A1)")
+    url = reverse("reports:hub", args=[network.hub.slug])
+
+    lines = read_csv(staff_client.get(url, {"year": YEAR, "format": "csv", "table": "workgroups"}))
+    row = next(line for line in lines if line[0].endswith("SUM(A1)"))
+    assert row[0] == f"'{start}SUM(A1)"
+    # The counts beside it are plain numbers: places offered, then places filled.
+    assert row[2:4] == ["5", "1"]
 
 
 def test_an_unknown_table_or_format_is_not_found(staff_client, network):

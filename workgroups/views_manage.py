@@ -7,13 +7,9 @@ are simply not found. hub_team_required sits above require_POST/require_safe:
 outsiders are refused (404, or the log-in page) before a wrong method says 405.
 """
 
-import csv
-import io
-
 from django.contrib import messages
 from django.db import IntegrityError
 from django.db.models import Count, F, Q
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -22,6 +18,7 @@ from django.views.decorators.http import require_POST, require_safe
 from hubs.access import hub_team_required
 from hubs.models import HubMembership
 from hubs_portal.lib.academic_year import academic_year_label, current_academic_year
+from hubs_portal.lib.csv_export import csv_response
 from hubs_portal.lib.forms import parse_id
 from workgroups import services
 from workgroups.forms import (
@@ -54,9 +51,6 @@ from workgroups.services import (
     workgroup_set_capacity,
     workgroup_update,
 )
-
-# A spreadsheet runs a cell beginning with one of these as a formula.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _can_change(user, hub) -> bool:
@@ -450,12 +444,6 @@ def attendance(request, hub, pk: int, session_pk: int):
 # --- Export -------------------------------------------------------------------
 
 
-def _cell(value) -> str:
-    """A spreadsheet cell that cannot run as a formula (CSV injection)."""
-    text = "" if value is None else str(value)
-    return f"'{text}" if text.startswith(FORMULA_STARTS) else text
-
-
 @hub_team_required
 @require_safe
 def export_csv(request, hub, pk: int):
@@ -474,42 +462,33 @@ def export_csv(request, hub, pk: int):
         ).values_list("session_id", "enrolment_id", "present")
     }
 
-    buffer = io.StringIO()
-    # The byte order mark makes Excel read the file as UTF-8 (names with accents).
-    buffer.write("\ufeff")
-    writer = csv.writer(buffer)
-    writer.writerow(
-        [
-            "Name",
-            "E-mail",
-            "School",
-            "URN",
-            "Status",
-            *(f"Session {s.order} ({timezone.localtime(s.starts_at):%-d %b %Y})" for s in sessions),
-            "Sessions attended",
-        ]
-    )
+    heading = [
+        "Name",
+        "E-mail",
+        "School",
+        "URN",
+        "Status",
+        *(f"Session {s.order} ({timezone.localtime(s.starts_at):%-d %b %Y})" for s in sessions),
+        "Sessions attended",
+    ]
+    rows = []
     for enrolment in people:
         row_marks = [marks.get((s.pk, enrolment.pk)) for s in sessions]
         school = enrolment.school
-        writer.writerow(
+        rows.append(
             [
-                _cell(value)
-                for value in [
-                    enrolment.teacher.get_full_name(),
-                    "" if enrolment.teacher.is_deleted else enrolment.teacher.email,
-                    school.name if school else "",
-                    school.urn if school else "",
-                    enrolment.get_status_display(),
-                    *("" if m is None else ("present" if m else "absent") for m in row_marks),
-                    sum(1 for m in row_marks if m),
-                ]
+                enrolment.teacher.get_full_name(),
+                "" if enrolment.teacher.is_deleted else enrolment.teacher.email,
+                school.name if school else "",
+                school.urn if school else "",
+                enrolment.get_status_display(),
+                *("" if m is None else ("present" if m else "absent") for m in row_marks),
+                sum(1 for m in row_marks if m),
             ]
         )
 
-    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
     filename = f"{workgroup.slug}-participants-{timezone.localdate():%Y-%m-%d}.csv"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response = csv_response([heading, *rows], filename=filename)
     # Teachers' names and e-mail addresses: not for shared caches.
     response["Cache-Control"] = "private, no-store"
     return response
