@@ -11,3 +11,5 @@ class AccountsConfig(AppConfig):
         from hubs_portal.checks import check_site_url
 
         checks.register(check_site_url, checks.Tags.security, deploy=True)
+
+        from accounts import audit_labels  # noqa: F401  (registers how its change history reads)

@@ -26,6 +26,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from exchange.models import ExchangeTeacher, ObserverRegistration
+from hubs import audit
 from hubs.models import AuditEntry, HubMembership, LeadershipTeamMember
 from newsletters.models import Delivery, Issue, Subscriber
 from notifications.models import Email
@@ -386,7 +387,11 @@ def user_data(user: User) -> dict[str, Any]:
     ]
 
     # What they did as part of a hub team (empty for most teachers).
-    changes = AuditEntry.objects.filter(user=user).select_related("hub").order_by("at", "pk")
+    changes = (
+        AuditEntry.objects.filter(user=user)
+        .select_related("hub", "content_type")
+        .order_by("at", "pk")
+    )
     attendance = (
         Attendance.objects.filter(recorded_by=user)
         .values("session__workgroup__title", "session__order")
@@ -431,7 +436,7 @@ def user_data(user: User) -> dict[str, Any]:
             {
                 "hub": c.hub.name,
                 "action": c.action,
-                "record": f"{c.object_type}: {c.object_repr}",
+                "record": f"{audit.type_name(c.content_type)}: {c.object_repr}",
                 "at": _when(c.at),
             }
             for c in changes

@@ -14,6 +14,7 @@ from datetime import datetime
 
 from allauth.account.models import EmailAddress
 from django.apps import apps
+from django.contrib.contenttypes.models import ContentType
 from django.contrib.sessions.models import Session as WebSession
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
@@ -234,7 +235,7 @@ def _erase_addresses(user: User, addresses: list[str]) -> None:
             hub_id=subscriber.hub_id,
             user=user,
             action="newsletter.subscriber_remove",
-            object_type=Subscriber._meta.verbose_name,
+            content_type=ContentType.objects.get_for_model(Subscriber),
             object_id=str(subscriber.pk),
             object_repr=DELETED_ACCOUNT,
             before={"status": subscriber.status},
@@ -277,15 +278,13 @@ def _scrub_history(addresses: list[str], nominations: dict[int, str]) -> None:
             | Q(before__icontains=address)
             | Q(after__icontains=address)
         )
+    nomination_type = ContentType.objects.get_for_model(ExchangeTeacher)
     if nominations:
-        found |= Q(
-            object_type=ExchangeTeacher._meta.verbose_name,
-            object_id__in=[str(pk) for pk in nominations],
-        )
+        found |= Q(content_type=nomination_type, object_id__in=[str(pk) for pk in nominations])
     changed = []
     for entry in AuditEntry.objects.filter(found).order_by("pk"):
         patterns = [by_address_]
-        if entry.object_type == ExchangeTeacher._meta.verbose_name and entry.object_id.isdigit():
+        if entry.content_type_id == nomination_type.pk and entry.object_id.isdigit():
             name = nominations.get(int(entry.object_id))
             if name:
                 patterns.append(re.compile(re.escape(name), re.IGNORECASE))

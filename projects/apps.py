@@ -5,4 +5,5 @@ class ProjectsConfig(AppConfig):
     name = "projects"
 
     def ready(self) -> None:
-        from projects import sections  # noqa: F401  (registers the app's hub-page sections)
+        # Register the app's hub-page sections and how its change history reads.
+        from projects import audit_labels, sections  # noqa: F401

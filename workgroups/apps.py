@@ -5,4 +5,5 @@ class WorkgroupsConfig(AppConfig):
     name = "workgroups"
 
     def ready(self) -> None:
-        from workgroups import sections  # noqa: F401  (registers the app's hub-page sections)
+        # Register the app's hub-page sections and how its change history reads.
+        from workgroups import audit_labels, sections  # noqa: F401
