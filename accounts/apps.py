@@ -12,3 +12,5 @@ class AccountsConfig(AppConfig):
         # SITE_URL makes every link in the portal's e-mails, allauth's among
         # them (accounts/adapter.py): production refuses to deploy without it.
         checks.register(check_site_url, checks.Tags.security, deploy=True)
+
+        from accounts import audit_labels  # noqa: F401  (registers how its change history reads)

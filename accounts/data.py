@@ -26,6 +26,7 @@ from accounts import personal_data
 from accounts.models import DELETED_ACCOUNT, User
 from accounts.personal_data import Person, by_address, relation_label, when
 from accounts.services import erase_account
+from hubs import audit
 from hubs.models import AuditEntry, HubMembership, LeadershipTeamMember
 from notifications.models import Email
 
@@ -186,11 +187,11 @@ def export_changes(person: Person) -> list[dict]:
         {
             "hub": c.hub.name,
             "action": c.action,
-            "record": f"{c.object_type}: {c.object_repr}",
+            "record": f"{audit.type_name(c.content_type)}: {c.object_repr}",
             "at": when(c.at),
         }
         for c in AuditEntry.objects.filter(user=person.user)
-        .select_related("hub")
+        .select_related("hub", "content_type")
         .order_by("at", "pk")
     ]
 
@@ -211,12 +212,12 @@ def erase_from_history(person: Person) -> None:
             | Q(before__icontains=address)
             | Q(after__icontains=address)
         )
-    for object_type, object_id in person.names_to_forget:
-        found |= Q(object_type=object_type, object_id=object_id)
+    for content_type_id, object_id in person.names_to_forget:
+        found |= Q(content_type_id=content_type_id, object_id=object_id)
     changed = []
     for entry in AuditEntry.objects.filter(found).order_by("pk"):
         patterns = [addresses]
-        name = person.names_to_forget.get((entry.object_type, entry.object_id))
+        name = person.names_to_forget.get((entry.content_type_id, entry.object_id))
         if name:
             patterns.append(re.compile(re.escape(name), re.IGNORECASE))
         for pattern in patterns:

@@ -37,6 +37,7 @@ from datetime import date, datetime
 from functools import cached_property
 
 from allauth.account.models import EmailAddress
+from django.contrib.contenttypes.models import ContentType
 from django.db.models.functions import Lower
 from django.utils import timezone
 
@@ -161,7 +162,7 @@ class Person:
 
     def forget_name(self, target, name: str) -> None:
         """Have the history scrub take ``name`` out of the change history of ``target``."""
-        self.names_to_forget[(target._meta.verbose_name, str(target.pk))] = name
+        self.names_to_forget[(ContentType.objects.get_for_model(target).pk, str(target.pk))] = name
 
     def afterwards(self, func: Callable[[], None]) -> None:
         """Run ``func`` once every entry has erased its part (as the account's last step)."""

@@ -9,6 +9,8 @@ participations (they have no field of their own to mark them).
 
 from datetime import date, timedelta
 
+from django.contrib.contenttypes.models import ContentType
+
 from hubs.audit import snapshot
 from hubs.models import AuditEntry, School
 from hubs_portal.lib.academic_year import academic_year_of
@@ -45,7 +47,7 @@ def participation_audit(participation: ProjectParticipation, user, when) -> Audi
         hub_id=participation.hub_id,
         user=user,
         action=PARTICIPATION_CREATED,
-        object_type=ProjectParticipation._meta.verbose_name,
+        content_type=ContentType.objects.get_for_model(ProjectParticipation),
         object_id=str(participation.pk),
         object_repr=str(participation)[:200],
         after=snapshot(participation, PARTICIPATION_FIELDS)

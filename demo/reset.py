@@ -16,6 +16,7 @@ exchange years (the exchange's calendar), which other records may share.
 """
 
 from allauth.account.models import EmailAddress
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q
 
 from accounts.models import User
@@ -48,7 +49,7 @@ def demo_workgroups():
 def demo_participations():
     ids = AuditEntry.objects.filter(
         action=PARTICIPATION_CREATED,
-        object_type=ProjectParticipation._meta.verbose_name,
+        content_type=ContentType.objects.get_for_model(ProjectParticipation),
         user__in=demo_users(),
     ).values_list("object_id", flat=True)
     return ProjectParticipation.objects.filter(pk__in=[int(i) for i in ids if i.isdigit()])

@@ -5,4 +5,5 @@ class ExchangeConfig(AppConfig):
     name = "exchange"
 
     def ready(self) -> None:
-        from exchange import personal_data  # noqa: F401  (registers the app's part of a person's data)
+        # Registers what the app adds to the portal's shared parts: how its change history reads, its part of a person's data.
+        from exchange import audit_labels, personal_data  # noqa: F401

@@ -219,7 +219,7 @@ def showcase_update(*, showcase_id: int, user, fields: dict) -> Showcase:
     return showcase
 
 
-def _change_status(showcase_id: int, user, *, source: str, target: str, refusal: str):
+def _change_status(showcase_id: int, user, *, source: str, target: str, action: str, refusal: str):
     showcase = _lock_showcase(showcase_id)
     if showcase.status != source:
         raise ExchangeRefused(refusal)
@@ -228,7 +228,7 @@ def _change_status(showcase_id: int, user, *, source: str, target: str, refusal:
     audit_record(
         hub=showcase.hub,
         user=user,
-        action=f"exchange.showcase.{target}",
+        action=action,
         target=showcase,
         before={"status": source},
         after={"status": target},
@@ -247,6 +247,7 @@ def showcase_open(*, showcase_id: int, user) -> Showcase:
         user,
         source=Showcase.Status.DRAFT,
         target=Showcase.Status.OPEN,
+        action="exchange.showcase.open",
         refusal="Only a draft showcase can be opened for registration.",
     )
 
@@ -259,6 +260,7 @@ def showcase_close(*, showcase_id: int, user) -> Showcase:
         user,
         source=Showcase.Status.OPEN,
         target=Showcase.Status.CLOSED,
+        action="exchange.showcase.closed",
         refusal="Only a showcase that is open for registration can be closed.",
     )
 

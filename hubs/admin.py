@@ -153,10 +153,10 @@ class HubMembershipAdmin(ServiceAdmin):
 
 @admin.register(AuditEntry)
 class AuditEntryAdmin(admin.ModelAdmin):
-    list_display = ["at", "hub", "user", "action", "object_type", "object_repr"]
-    list_filter = ["action", "object_type", "hub"]
+    list_display = ["at", "hub", "user", "action", "content_type", "object_repr"]
+    list_filter = ["action", "content_type", "hub"]
     search_fields = ["object_repr", "user__email", "hub__name"]
-    list_select_related = ["hub", "user"]
+    list_select_related = ["hub", "user", "content_type"]
     date_hierarchy = "at"
     readonly_fields = [field.name for field in AuditEntry._meta.fields]
 

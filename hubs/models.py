@@ -4,6 +4,7 @@ import re
 from datetime import date
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -439,7 +440,11 @@ class AuditEntry(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     action = models.CharField(max_length=60)
-    object_type = models.CharField(max_length=60)
+    # The kind of record changed, as Django's own LogEntry keys it: a display
+    # name such as "session" is ambiguous and changes when a model is renamed.
+    content_type = models.ForeignKey(
+        ContentType, on_delete=models.SET_NULL, null=True, blank=True, db_index=False
+    )
     object_id = models.CharField(max_length=40, blank=True)
     object_repr = models.CharField(max_length=200, blank=True)
     before = models.JSONField(null=True, blank=True, encoder=DjangoJSONEncoder)
@@ -449,7 +454,10 @@ class AuditEntry(models.Model):
     class Meta:
         ordering = ["-at", "-pk"]
         verbose_name_plural = "audit entries"
-        indexes = [models.Index(fields=["hub", "-at"], name="audit_hub_at_idx")]
+        indexes = [
+            models.Index(fields=["hub", "-at"], name="audit_hub_at_idx"),
+            models.Index(fields=["content_type", "object_id"], name="audit_object_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.user}: {self.action} {self.object_repr}"

@@ -7,13 +7,11 @@ audit entry, then redirect with a message.
 
 from datetime import date
 
-from django.apps import apps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, PermissionDenied
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
 from django.core.exceptions import ValidationError as ModelValidationError
-from django.core.paginator import Paginator
-from django.db import models, transaction
+from django.db import transaction
 from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404, redirect, render
@@ -21,7 +19,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from hubs.access import hub_team_required, user_hubs
-from hubs.audit import audit_record, snapshot
+from hubs.audit import audit_record, history, snapshot
 from hubs.forms import (
     HubContactForm,
     LeadershipTeamMemberForm,
@@ -32,7 +30,6 @@ from hubs.forms import (
     TeamRoleForm,
 )
 from hubs.models import (
-    AuditEntry,
     Hub,
     HubMembership,
     LeadershipTeamMember,
@@ -53,7 +50,6 @@ from workgroups.models import Enrolment, Session, WorkGroup
 
 UPCOMING_SESSIONS = 10
 SCHOOLS_SHOWN = 20
-AUDIT_PER_PAGE = 50
 
 PARTNERSHIP_FIELDS = [
     "role",
@@ -66,53 +62,6 @@ PARTNERSHIP_FIELDS = [
 ]
 LEADER_FIELDS = ["name", "role", "email", "display_order"]
 CONTACT_FIELDS = ["contact_email", "website"]
-
-# Labels for the change history; actions recorded elsewhere fall back to
-# their code made readable.
-ACTION_LABELS = {
-    "partnership.add": "Added a partner",
-    "partnership.end": "Ended a partnership",
-    "organisation.add": "Added an organisation",
-    "leader.add": "Added to the leadership team",
-    "leader.change": "Changed a leadership team entry",
-    "leader.remove": "Removed from the leadership team",
-    "hub.contact": "Changed the hub's contact details",
-    "membership.add": "Added to the hub team",
-    "membership.role": "Changed a team role",
-    "membership.remove": "Removed from the hub team",
-    "workgroup.create": "Created a Work Group",
-    "workgroup.update": "Changed a Work Group",
-    "workgroup.publish": "Published a Work Group",
-    "workgroup.close": "Closed a Work Group",
-    "workgroup.places": "Changed the number of places",
-    "workgroup.message": "E-mailed the participants",
-    "session.create": "Added a session",
-    "session.update": "Changed a session",
-    "session.delete": "Removed a session",
-    "attendance.record": "Recorded attendance",
-    "enrolment.complete": "Marked participants as completed",
-    "evaluation.save": "Saved the evaluation",
-    "project_participation.create": "Recorded a project participation",
-    "project_participation.update": "Changed a project participation",
-    "project_participation.delete": "Removed a project participation",
-    "project_participation.workgroups": "Changed a project's Work Groups",
-    "project_school.add": "Added a school to a project",
-    "project_school.remove": "Removed a school from a project",
-    "allocation.record": "Recorded a funding allocation",
-    "allocation.remove": "Removed a funding allocation",
-    "spend.record": "Recorded spending",
-    "spend.remove": "Removed a spending line",
-    "exchange.nomination.add": "Nominated a teacher for the exchange",
-    "exchange.nomination.remove": "Withdrew an exchange nomination",
-    "exchange.shanghai.add": "Added a Shanghai teacher",
-    "exchange.shanghai.pair": "Paired a Shanghai teacher with a host",
-    "exchange.shanghai.remove": "Removed a Shanghai teacher",
-    "exchange.showcase.create": "Planned a showcase lesson",
-    "exchange.showcase.update": "Changed a showcase lesson",
-    "exchange.showcase.notes": "Recorded the post-lesson discussion",
-    "exchange.showcase.open": "Opened a showcase lesson for registration",
-    "exchange.showcase.closed": "Closed a showcase lesson",
-}
 
 
 @login_required
@@ -579,82 +528,13 @@ def team_remove(request, hub, pk: int):
 # --- Change history ---------------------------------------------------------
 
 
-def _models_by_verbose_name() -> dict[str, type[models.Model]]:
-    return {str(model._meta.verbose_name): model for model in apps.get_models()}
-
-
-def _readable(value, field: models.Field | None) -> str:
-    if value is None or value == "" or value == []:
-        return "(empty)"
-    if field is not None and field.flatchoices:
-        return str(dict(field.flatchoices).get(value, value))
-    if isinstance(value, bool):
-        return "Yes" if value else "No"
-    if isinstance(value, list):
-        return ", ".join(str(item) for item in value)
-    if isinstance(value, str) and len(value) == 10:
-        try:
-            return f"{date.fromisoformat(value):%-d %B %Y}"
-        except ValueError:
-            pass
-    return str(value)
-
-
-def _changes(entry: AuditEntry, model: type[models.Model] | None) -> list[dict]:
-    """The fields that differ between before and after, labelled and in words.
-
-    Related records are stored as ids, which mean nothing to a reader: they
-    are left out when a record is added or removed (snapshots carry the names
-    that matter, such as "partner"), and an update says only that they changed.
-    """
-    before, after = entry.before or {}, entry.after or {}
-    adding, removing = entry.before is None, entry.after is None
-    # PostgreSQL keeps JSON keys in its own order: show names such as
-    # "partner" first, then the fields in the model's order.
-    field_order = {f.name: i for i, f in enumerate(model._meta.get_fields())} if model else {}
-    names = sorted({*before, *after}, key=lambda name: (field_order.get(name, -1), name))
-    changes = []
-    for name in names:
-        old, new = before.get(name), after.get(name)
-        if not adding and not removing and old == new:
-            continue
-        if (adding and new in (None, "", [])) or (removing and old in (None, "", [])):
-            continue  # an empty field says nothing about what was added or removed
-        try:
-            field = model._meta.get_field(name) if model else None
-        except FieldDoesNotExist:
-            field = None
-        if field is not None and field.is_relation:
-            if adding or removing:
-                continue
-            text = "changed"
-        elif adding:
-            text = _readable(new, field)
-        elif removing:
-            text = f"was {_readable(old, field)}"
-        else:
-            text = f"changed from {_readable(old, field)} to {_readable(new, field)}"
-        label = str(getattr(field, "verbose_name", None) or name.replace("_", " "))
-        changes.append({"label": label[:1].upper() + label[1:], "text": text})
-    return changes
-
-
 @hub_team_required
 def audit(request, hub):
-    entries = AuditEntry.objects.filter(hub=hub).select_related("user").order_by("-at", "-pk")
-    page = Paginator(entries, AUDIT_PER_PAGE).get_page(request.GET.get("page"))
-    by_name = _models_by_verbose_name()
-    entries = list(page.object_list)
-    for entry in entries:
-        entry.label = (
-            ACTION_LABELS.get(entry.action)
-            or entry.action.replace(".", ": ").replace("_", " ").capitalize()
-        )
-        entry.changes = _changes(entry, by_name.get(entry.object_type))
+    page = history(hub, request.GET.get("page"))
     context = {
         "hub": hub,
         "page": page,
-        "entries": entries,
+        "entries": page.object_list,
         "page_range": page.paginator.get_elided_page_range(page.number, on_each_side=2),
     }
     return render(request, "manage/hubs/audit.html", context)

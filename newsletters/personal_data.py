@@ -5,6 +5,7 @@ Deleting an account deletes the subscriptions (and the record of each issue
 sent to them); issues stay, as the hub's newsletter.
 """
 
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import Prefetch, Q
 
 from accounts import personal_data
@@ -57,7 +58,7 @@ def erase_subscriptions(person: Person) -> None:
             hub_id=subscriber.hub_id,
             user=person.user,
             action="newsletter.subscriber_remove",
-            object_type=Subscriber._meta.verbose_name,
+            content_type=ContentType.objects.get_for_model(Subscriber),
             object_id=str(subscriber.pk),
             object_repr=DELETED_ACCOUNT,
             before={"status": subscriber.status},

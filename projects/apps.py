@@ -7,8 +7,8 @@ class ProjectsConfig(AppConfig):
     def ready(self) -> None:
         from hubs.signals import reference_data_loaded
 
-        # Registers the app's hub-page sections and its part of a person's data.
-        from projects import personal_data, sections  # noqa: F401
+        # Registers what the app adds to the portal's shared parts: hub-page sections, how its change history reads, its part of a person's data.
+        from projects import audit_labels, personal_data, sections  # noqa: F401
         from projects.seed import on_reference_data_loaded
 
         reference_data_loaded.connect(on_reference_data_loaded, dispatch_uid="projects.seed")

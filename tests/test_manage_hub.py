@@ -4,6 +4,7 @@ import re
 from datetime import timedelta
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -727,7 +728,7 @@ def test_the_history_is_newest_first_in_pages_of_fifty(
             hub=hub,
             user=hub_lead,
             action="leader.change",
-            object_type="leadership team member",
+            content_type=ContentType.objects.get_for_model(LeadershipTeamMember),
             object_id=str(leader.pk),
             object_repr=f"Change {number}",
             before={"display_order": number},
@@ -739,7 +740,7 @@ def test_the_history_is_newest_first_in_pages_of_fifty(
     AuditEntry.objects.create(
         hub=Hub.objects.get(slug="north-west-one"),
         action="x",
-        object_type="hub",
+        content_type=ContentType.objects.get_for_model(Hub),
         object_repr="Elsewhere",
     )
 

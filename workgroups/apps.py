@@ -5,5 +5,5 @@ class WorkgroupsConfig(AppConfig):
     name = "workgroups"
 
     def ready(self) -> None:
-        # Registers the app's hub-page sections and its part of a person's data.
-        from workgroups import personal_data, sections  # noqa: F401
+        # Registers what the app adds to the portal's shared parts: hub-page sections, how its change history reads, its part of a person's data.
+        from workgroups import audit_labels, personal_data, sections  # noqa: F401
