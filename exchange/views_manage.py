@@ -456,7 +456,7 @@ def showcase_open(request, hub, showcase_pk: int):
         request,
         hub,
         showcase_pk,
-        showcase_open,
+        services.showcase_open,
         "“{topic}” is open: teachers can now see it and register to observe.",
     )
 
@@ -468,7 +468,7 @@ def showcase_close(request, hub, showcase_pk: int):
         request,
         hub,
         showcase_pk,
-        showcase_close,
+        services.showcase_close,
         "“{topic}” is closed to new registrations. Everyone registered keeps their place.",
     )
 
