@@ -20,7 +20,6 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
 from hubs.access import hub_team_required
-from hubs.models import HubMembership
 from hubs_portal.lib.academic_year import academic_year_label, current_academic_year
 from hubs_portal.lib.forms import parse_id
 from workgroups import services
@@ -59,16 +58,6 @@ from workgroups.services import (
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
-def _can_change(user, hub) -> bool:
-    """Whether to offer the forms that change things (hub_team_required enforces it).
-
-    Only NCETM staff can read without being on the team, so only they cost a query.
-    """
-    if user.is_superuser or not user.is_ncetm_staff:
-        return True
-    return HubMembership.objects.filter(hub=hub, user=user).exists()
-
-
 def _workgroup(hub, pk: int, queryset=None) -> WorkGroup:
     workgroup = get_object_or_404(
         (queryset if queryset is not None else WorkGroup.objects).select_related("programme"),
@@ -77,10 +66,6 @@ def _workgroup(hub, pk: int, queryset=None) -> WorkGroup:
     )
     workgroup.hub = hub  # already fetched: templates and services need no query for it
     return workgroup
-
-
-def _session(workgroup: WorkGroup, session_pk: int) -> Session:
-    return get_object_or_404(Session, workgroup=workgroup, pk=session_pk)
 
 
 def _detail_url(hub, workgroup: WorkGroup, anchor: str = "") -> str:
@@ -93,12 +78,13 @@ def _detail_url(hub, workgroup: WorkGroup, anchor: str = "") -> str:
 
 @hub_team_required
 @require_safe
-def workgroup_list(request, hub):
+def workgroup_list(request, access):
     """The hub's Work Groups of one academic year, every status, with places and waiting lists.
 
     Queries: the years the hub has Work Groups in; the Work Groups with their
     programme and a count of their waiting lists.
     """
+    hub = access.hub
     this_year = current_academic_year()
     years = set(
         WorkGroup.objects.filter(hub=hub)
@@ -125,7 +111,6 @@ def workgroup_list(request, hub):
             "year": year,
             "year_label": academic_year_label(year),
             "workgroups": workgroups,
-            "can_change": _can_change(request.user, hub),
         },
     )
 
@@ -134,7 +119,8 @@ def workgroup_list(request, hub):
 
 
 @hub_team_required
-def workgroup_create(request, hub):
+def workgroup_create(request, access):
+    hub = access.hub
     form = WorkGroupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -160,13 +146,13 @@ def workgroup_create(request, hub):
             "hub": hub,
             "form": form,
             "workgroup": None,
-            "can_change": _can_change(request.user, hub),
         },
     )
 
 
 @hub_team_required
-def workgroup_edit(request, hub, pk: int):
+def workgroup_edit(request, access, pk: int):
+    hub = access.hub
     workgroup = _workgroup(hub, pk, WorkGroup.objects.prefetch_related("phases"))
     form = WorkGroupForm(request.POST or None, instance=workgroup)
     if request.method == "POST" and form.is_valid():
@@ -186,14 +172,14 @@ def workgroup_edit(request, hub, pk: int):
             "hub": hub,
             "form": form,
             "workgroup": workgroup,
-            "can_change": _can_change(request.user, hub),
         },
     )
 
 
 @hub_team_required
 @require_POST
-def publish(request, hub, pk: int):
+def publish(request, access, pk: int):
+    hub = access.hub
     workgroup = _workgroup(hub, pk)
     try:
         workgroup_publish(workgroup_id=workgroup.pk, user=request.user)
@@ -208,7 +194,8 @@ def publish(request, hub, pk: int):
 
 @hub_team_required
 @require_POST
-def close(request, hub, pk: int):
+def close(request, access, pk: int):
+    hub = access.hub
     workgroup = _workgroup(hub, pk)
     try:
         workgroup_close(workgroup_id=workgroup.pk, user=request.user)
@@ -269,20 +256,21 @@ def _detail(request, hub, workgroup_pk: int, *, places_form=None, completion_for
         "sent_messages": sent,
         "places_form": places_form or PlacesForm(initial={"capacity": workgroup.capacity}),
         "completion_form": completion_form,
-        "can_change": _can_change(request.user, hub),
     }
     return render(request, "manage/workgroups/detail.html", context)
 
 
 @hub_team_required
 @require_safe
-def workgroup_detail(request, hub, pk: int):
+def workgroup_detail(request, access, pk: int):
+    hub = access.hub
     return _detail(request, hub, pk)
 
 
 @hub_team_required
 @require_POST
-def places(request, hub, pk: int):
+def places(request, access, pk: int):
+    hub = access.hub
     workgroup = _workgroup(hub, pk)
     form = PlacesForm(request.POST)
     if form.is_valid():
@@ -308,7 +296,8 @@ def places(request, hub, pk: int):
 
 @hub_team_required
 @require_POST
-def completion(request, hub, pk: int):
+def completion(request, access, pk: int):
+    hub = access.hub
     workgroup = _workgroup(hub, pk)
     confirmed = list(
         workgroup.enrolments.filter(status=Enrolment.Status.CONFIRMED).select_related("teacher")
@@ -329,124 +318,6 @@ def completion(request, hub, pk: int):
     return redirect(_detail_url(hub, workgroup, "participants"))
 
 
-# --- Sessions -----------------------------------------------------------------
-
-
-def _session_form_page(request, hub, workgroup, session):
-    initial = {}
-    if session.pk is None:
-        last = workgroup.sessions.order_by("-order").values_list("order", flat=True).first()
-        initial["order"] = (last or 0) + 1
-    form = SessionForm(request.POST or None, instance=session, workgroup=workgroup, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            session_save(workgroup=workgroup, session=form.save(commit=False), user=request.user)
-        except IntegrityError:
-            # Two people numbering a session alike at the same moment.
-            form.add_error(
-                "order",
-                f"This Work Group already has a session {form.cleaned_data['order']}. "
-                "Choose another number.",
-            )
-        else:
-            messages.success(request, f"Session {session.order} has been saved.")
-            return redirect(_detail_url(hub, workgroup, "sessions"))
-    return render(
-        request,
-        "manage/workgroups/session_form.html",
-        {
-            "hub": hub,
-            "workgroup": workgroup,
-            "session": session,
-            "form": form,
-            "can_change": _can_change(request.user, hub),
-        },
-    )
-
-
-@hub_team_required
-def session_create(request, hub, pk: int):
-    workgroup = _workgroup(hub, pk)
-    return _session_form_page(request, hub, workgroup, Session(workgroup=workgroup))
-
-
-@hub_team_required
-def session_edit(request, hub, pk: int, session_pk: int):
-    workgroup = _workgroup(hub, pk)
-    return _session_form_page(request, hub, workgroup, _session(workgroup, session_pk))
-
-
-@hub_team_required
-def session_delete(request, hub, pk: int, session_pk: int):
-    workgroup = _workgroup(hub, pk)
-    session = _session(workgroup, session_pk)
-    if request.method == "POST":
-        try:
-            services.session_delete(session=session, user=request.user)
-        except WorkGroupChangeRefused as refusal:
-            messages.error(request, str(refusal))
-        else:
-            messages.success(request, f"Session {session.order} has been deleted.")
-        return redirect(_detail_url(hub, workgroup, "sessions"))
-    return render(
-        request,
-        "manage/workgroups/session_delete.html",
-        {
-            "hub": hub,
-            "workgroup": workgroup,
-            "session": session,
-            "can_change": _can_change(request.user, hub),
-        },
-    )
-
-
-@hub_team_required
-def attendance(request, hub, pk: int, session_pk: int):
-    """Tick who came; saving records every participant as present or absent.
-
-    Queries: the group, the session, the participants with their schools, the
-    attendance already recorded for the session.
-    """
-    workgroup = _workgroup(hub, pk)
-    session = _session(workgroup, session_pk)
-    people = list(participants(workgroup))
-    recorded = dict(
-        Attendance.objects.filter(session=session).values_list("enrolment_id", "present")
-    )
-    form = AttendanceForm(
-        request.POST or None,
-        enrolments=people,
-        initial={"enrolments": [pk for pk, present in recorded.items() if present]},
-    )
-    if request.method == "POST" and form.is_valid():
-        present = attendance_record(
-            session=session, present_ids=set(form.cleaned_data["enrolments"]), user=request.user
-        )
-        messages.success(
-            request,
-            f"Attendance for session {session.order} has been saved: {present} of "
-            f"{len(people)} present.",
-        )
-        return redirect(_detail_url(hub, workgroup, "sessions"))
-    ticked = {parse_id(value) for value in form["enrolments"].value() or []} - {None}
-    rows = [
-        {"enrolment": e, "ticked": e.pk in ticked, "recorded": recorded.get(e.pk)} for e in people
-    ]
-    return render(
-        request,
-        "manage/workgroups/attendance.html",
-        {
-            "hub": hub,
-            "workgroup": workgroup,
-            "session": session,
-            "form": form,
-            "rows": rows,
-            "already_recorded": bool(recorded),
-            "can_change": _can_change(request.user, hub),
-        },
-    )
-
-
 # --- Export -------------------------------------------------------------------
 
 
@@ -458,12 +329,13 @@ def _cell(value) -> str:
 
 @hub_team_required
 @require_safe
-def export_csv(request, hub, pk: int):
+def export_csv(request, access, pk: int):
     """One row per participant, one column per session: present, absent or blank.
 
     Queries: the group, its sessions, its participants with their schools, the
     attendance recorded for them.
     """
+    hub = access.hub
     workgroup = _workgroup(hub, pk)
     sessions = list(workgroup.sessions.order_by("order"))
     people = list(participants(workgroup))
@@ -515,11 +387,135 @@ def export_csv(request, hub, pk: int):
     return response
 
 
+def _session(workgroup: WorkGroup, session_pk: int) -> Session:
+    return get_object_or_404(Session, workgroup=workgroup, pk=session_pk)
+
+
+# --- Sessions -----------------------------------------------------------------
+
+
+def _session_form_page(request, hub, workgroup, session):
+    initial = {}
+    if session.pk is None:
+        last = workgroup.sessions.order_by("-order").values_list("order", flat=True).first()
+        initial["order"] = (last or 0) + 1
+    form = SessionForm(request.POST or None, instance=session, workgroup=workgroup, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            session_save(workgroup=workgroup, session=form.save(commit=False), user=request.user)
+        except IntegrityError:
+            # Two people numbering a session alike at the same moment.
+            form.add_error(
+                "order",
+                f"This Work Group already has a session {form.cleaned_data['order']}. "
+                "Choose another number.",
+            )
+        else:
+            messages.success(request, f"Session {session.order} has been saved.")
+            return redirect(_detail_url(hub, workgroup, "sessions"))
+    return render(
+        request,
+        "manage/workgroups/session_form.html",
+        {
+            "hub": hub,
+            "workgroup": workgroup,
+            "session": session,
+            "form": form,
+        },
+    )
+
+
+@hub_team_required
+def session_create(request, access, pk: int):
+    hub = access.hub
+    workgroup = _workgroup(hub, pk)
+    return _session_form_page(request, hub, workgroup, Session(workgroup=workgroup))
+
+
+@hub_team_required
+def session_edit(request, access, pk: int, session_pk: int):
+    hub = access.hub
+    workgroup = _workgroup(hub, pk)
+    return _session_form_page(request, hub, workgroup, _session(workgroup, session_pk))
+
+
+@hub_team_required
+def session_delete(request, access, pk: int, session_pk: int):
+    hub = access.hub
+    workgroup = _workgroup(hub, pk)
+    session = _session(workgroup, session_pk)
+    if request.method == "POST":
+        try:
+            services.session_delete(session=session, user=request.user)
+        except WorkGroupChangeRefused as refusal:
+            messages.error(request, str(refusal))
+        else:
+            messages.success(request, f"Session {session.order} has been deleted.")
+        return redirect(_detail_url(hub, workgroup, "sessions"))
+    return render(
+        request,
+        "manage/workgroups/session_delete.html",
+        {
+            "hub": hub,
+            "workgroup": workgroup,
+            "session": session,
+        },
+    )
+
+
+@hub_team_required
+def attendance(request, access, pk: int, session_pk: int):
+    """Tick who came; saving records every participant as present or absent.
+
+    Queries: the group, the session, the participants with their schools, the
+    attendance already recorded for the session.
+    """
+    hub = access.hub
+    workgroup = _workgroup(hub, pk)
+    session = _session(workgroup, session_pk)
+    people = list(participants(workgroup))
+    recorded = dict(
+        Attendance.objects.filter(session=session).values_list("enrolment_id", "present")
+    )
+    form = AttendanceForm(
+        request.POST or None,
+        enrolments=people,
+        initial={"enrolments": [pk for pk, present in recorded.items() if present]},
+    )
+    if request.method == "POST" and form.is_valid():
+        present = attendance_record(
+            session=session, present_ids=set(form.cleaned_data["enrolments"]), user=request.user
+        )
+        messages.success(
+            request,
+            f"Attendance for session {session.order} has been saved: {present} of "
+            f"{len(people)} present.",
+        )
+        return redirect(_detail_url(hub, workgroup, "sessions"))
+    ticked = {parse_id(value) for value in form["enrolments"].value() or []} - {None}
+    rows = [
+        {"enrolment": e, "ticked": e.pk in ticked, "recorded": recorded.get(e.pk)} for e in people
+    ]
+    return render(
+        request,
+        "manage/workgroups/attendance.html",
+        {
+            "hub": hub,
+            "workgroup": workgroup,
+            "session": session,
+            "form": form,
+            "rows": rows,
+            "already_recorded": bool(recorded),
+        },
+    )
+
+
 # --- E-mail and evaluation --------------------------------------------------
 
 
 @hub_team_required
-def message(request, hub, pk: int):
+def message(request, access, pk: int):
+    hub = access.hub
     workgroup = _workgroup(hub, pk)
     form = ParticipantMessageForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -553,13 +549,13 @@ def message(request, hub, pk: int):
             "workgroup": workgroup,
             "form": form,
             "counts": counts,
-            "can_change": _can_change(request.user, hub),
         },
     )
 
 
 @hub_team_required
-def evaluation(request, hub, pk: int):
+def evaluation(request, access, pk: int):
+    hub = access.hub
     workgroup = _workgroup(hub, pk, WorkGroup.objects.select_related("evaluation"))
     if workgroup.status != WorkGroup.Status.CLOSED:
         messages.info(request, "Close the Work Group before you write its evaluation.")
@@ -587,6 +583,5 @@ def evaluation(request, hub, pk: int):
             "workgroup": workgroup,
             "form": form,
             "counts": counts,
-            "can_change": _can_change(request.user, hub),
         },
     )
