@@ -11,7 +11,7 @@ require_POST/require_safe: outsiders are refused before a wrong method says 405.
 """
 
 from django.contrib import messages
-from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -46,24 +46,12 @@ from exchange.services import (
 )
 from hubs.access import hub_team_required
 from hubs.forms import SchoolSearchForm
-from hubs.models import HubMembership
 from hubs.views_manage import SCHOOLS_SHOWN, school_choices
 from hubs_portal.lib.academic_year import current_academic_year
 
+LEADS_ONLY = "Only the hub's leads can change the exchange records."
+
 # --- Helpers ------------------------------------------------------------------
-
-
-def _is_lead(user, hub) -> bool:
-    """Whether to offer the forms that change things (hub_team_required enforces it)."""
-    if user.is_superuser:
-        return True
-    return HubMembership.objects.filter(hub=hub, user=user, role=HubMembership.Role.LEAD).exists()
-
-
-def _require_lead(request, hub) -> None:
-    """For pages that only show a lead's form: writes are checked by hub_team_required."""
-    if not _is_lead(request.user, hub):
-        raise PermissionDenied("Only the hub's leads can change the exchange records.")
 
 
 def _years() -> list[ExchangeYear]:
@@ -133,13 +121,14 @@ def _add_model_errors(form, error: ValidationError, fallback: str) -> None:
 
 @hub_team_required
 @require_safe
-def home(request, hub):
+def home(request, access):
     """One year of the hub's exchange: its teachers, their guests, its showcases.
 
     Queries: the exchange years; the hub's nominations with their schools;
     its Shanghai teachers; their pairings with the hosts and schools; its
     showcases with host schools and teachers; whether the user is a lead.
     """
+    hub = access.hub
     years = _years()
     form = YearForm(request.GET or None, years=years)
     year = None
@@ -176,7 +165,6 @@ def home(request, hub):
             "most": MAX_TEACHERS_PER_HUB,
             "fewest": MIN_TEACHERS_PER_HUB,
         }
-    context["is_lead"] = _is_lead(request.user, hub)
     return render(request, "manage/exchange/home.html", context)
 
 
@@ -184,10 +172,10 @@ def home(request, hub):
 
 
 @hub_team_required(lead=True)
-def nomination_add(request, hub):
+def nomination_add(request, access):
     """Nominate a teacher: their school found by a GET search (no JavaScript)."""
-    if request.method == "GET":
-        _require_lead(request, hub)
+    hub = access.hub
+    access.require_lead(LEADS_ONLY)
     years = _years()
     if not years:
         return _no_year(request, hub)
@@ -234,9 +222,9 @@ def nomination_add(request, hub):
 
 
 @hub_team_required(lead=True)
-def nomination_remove(request, hub, nomination_pk: int):
-    if request.method == "GET":
-        _require_lead(request, hub)
+def nomination_remove(request, access, nomination_pk: int):
+    hub = access.hub
+    access.require_lead(LEADS_ONLY)
     nomination = get_object_or_404(
         ExchangeTeacher.objects.select_related("school", "exchange_year"),
         hub=hub,
@@ -266,9 +254,9 @@ def nomination_remove(request, hub, nomination_pk: int):
 
 
 @hub_team_required(lead=True)
-def shanghai_add(request, hub):
-    if request.method == "GET":
-        _require_lead(request, hub)
+def shanghai_add(request, access):
+    hub = access.hub
+    access.require_lead(LEADS_ONLY)
     years = _years()
     if not years:
         return _no_year(request, hub)
@@ -304,10 +292,10 @@ def _guest(hub, pk: int) -> ShanghaiTeacher:
 
 
 @hub_team_required(lead=True)
-def shanghai_pair(request, hub, shanghai_pk: int):
+def shanghai_pair(request, access, shanghai_pk: int):
     """Choose who hosts a Shanghai teacher."""
-    if request.method == "GET":
-        _require_lead(request, hub)
+    hub = access.hub
+    access.require_lead(LEADS_ONLY)
     guest = _guest(hub, shanghai_pk)
     year = guest.exchange_year
     nominations = _nominations(hub, year)
@@ -335,9 +323,9 @@ def shanghai_pair(request, hub, shanghai_pk: int):
 
 
 @hub_team_required(lead=True)
-def shanghai_remove(request, hub, shanghai_pk: int):
-    if request.method == "GET":
-        _require_lead(request, hub)
+def shanghai_remove(request, access, shanghai_pk: int):
+    hub = access.hub
+    access.require_lead(LEADS_ONLY)
     guest = _guest(hub, shanghai_pk)
     if request.method == "POST":
         shanghai_teacher_remove(guest=guest, user=request.user)
@@ -354,9 +342,9 @@ def shanghai_remove(request, hub, shanghai_pk: int):
 
 
 @hub_team_required(lead=True)
-def showcase_add(request, hub):
-    if request.method == "GET":
-        _require_lead(request, hub)
+def showcase_add(request, access):
+    hub = access.hub
+    access.require_lead(LEADS_ONLY)
     years = _years()
     if not years:
         return _no_year(request, hub)
@@ -384,9 +372,9 @@ def showcase_add(request, hub):
 
 
 @hub_team_required(lead=True)
-def showcase_edit(request, hub, showcase_pk: int):
-    if request.method == "GET":
-        _require_lead(request, hub)
+def showcase_edit(request, access, showcase_pk: int):
+    hub = access.hub
+    access.require_lead(LEADS_ONLY)
     showcase = _showcase(hub, showcase_pk)
     if showcase.status == Showcase.Status.CLOSED:
         messages.error(request, "This showcase is closed, so its details can no longer change.")
@@ -421,9 +409,10 @@ def showcase_edit(request, hub, showcase_pk: int):
 
 @hub_team_required
 @require_safe
-def showcase_detail(request, hub, showcase_pk: int):
+def showcase_detail(request, access, showcase_pk: int):
     """A showcase and who is coming. Queries: the showcase with its year, school and
     teacher; the registrations with teachers and schools; whether the user is a lead."""
+    hub = access.hub
     showcase = _showcase(hub, showcase_pk)
     registrations = list(
         showcase.registrations.select_related("teacher", "school").order_by("created_at", "pk")
@@ -433,7 +422,6 @@ def showcase_detail(request, hub, showcase_pk: int):
         "showcase": showcase,
         "registered": [r for r in registrations if r.status == "registered"],
         "cancelled": [r for r in registrations if r.status == "cancelled"],
-        "is_lead": _is_lead(request.user, hub),
     }
     return render(request, "manage/exchange/showcase_detail.html", context)
 
@@ -451,7 +439,8 @@ def _status_change(request, hub, showcase_pk: int, change, done: str):
 
 @hub_team_required(lead=True)
 @require_POST
-def showcase_open(request, hub, showcase_pk: int):
+def showcase_open(request, access, showcase_pk: int):
+    hub = access.hub
     return _status_change(
         request,
         hub,
@@ -463,7 +452,8 @@ def showcase_open(request, hub, showcase_pk: int):
 
 @hub_team_required(lead=True)
 @require_POST
-def showcase_close(request, hub, showcase_pk: int):
+def showcase_close(request, access, showcase_pk: int):
+    hub = access.hub
     return _status_change(
         request,
         hub,
@@ -474,10 +464,10 @@ def showcase_close(request, hub, showcase_pk: int):
 
 
 @hub_team_required(lead=True)
-def showcase_notes(request, hub, showcase_pk: int):
+def showcase_notes(request, access, showcase_pk: int):
     """The notes of the post-lesson discussion, written once the lesson is over."""
+    hub = access.hub
     showcase = _showcase(hub, showcase_pk)
-    is_lead = _is_lead(request.user, hub)
     form = NotesForm(request.POST or None, initial={"discussion_notes": showcase.discussion_notes})
     if request.method == "POST" and form.is_valid():
         try:
@@ -494,5 +484,5 @@ def showcase_notes(request, hub, showcase_pk: int):
     return render(
         request,
         "manage/exchange/showcase_notes.html",
-        {"hub": hub, "showcase": showcase, "form": form, "is_lead": is_lead},
+        {"hub": hub, "showcase": showcase, "form": form},
     )

@@ -4,9 +4,9 @@ contact details, team roles)."""
 from datetime import date
 
 from django import forms
+from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from accounts.models import User
 from hubs.models import (
     Hub,
     HubMembership,
@@ -241,7 +241,7 @@ class TeamAddForm(PortalFormMixin, forms.Form):
     def clean_email(self) -> str:
         """The address, once it is known to belong to an account not yet on the team."""
         email = self.cleaned_data["email"].strip()
-        user = User.objects.filter(email__iexact=email).first()
+        user = get_user_model().objects.filter(email__iexact=email).first()
         if user is None:
             raise forms.ValidationError(
                 f"There is no account for {email}. Ask them to sign up first, then add them here."

@@ -1,24 +1,166 @@
-"""Flows that change several hub records at once, each in one transaction."""
+"""Flows that change hub records, each in one transaction with its audit entry.
+
+Keyword-only; ``by`` is the person making the change, or None for a command
+run on the server. Refusals are exceptions worded for people.
+"""
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 
 from hubs.audit import audit_record, snapshot
-from hubs.models import Hub, HubMembership, Partnership, School
+from hubs.models import (
+    Hub,
+    HubMembership,
+    LeadershipTeamMember,
+    Organisation,
+    Partnership,
+    School,
+)
+
+PARTNERSHIP_FIELDS = [
+    "role",
+    "school",
+    "organisation",
+    "recorded_name",
+    "status",
+    "start_date",
+    "end_date",
+]
+LEADER_FIELDS = ["name", "role", "email", "display_order"]
+CONTACT_FIELDS = ["contact_email", "website"]
+
+
+# --- Partners, leadership team and contact details -------------------------------
+
+
+def _partnership_state(partnership: Partnership) -> dict:
+    return snapshot(partnership, PARTNERSHIP_FIELDS) | {"partner": partnership.partner_name}
 
 
 @transaction.atomic
-def partnership_add(*, hub: Hub, **fields) -> Partnership:
-    """Record a partnership, refusing a third current lead school.
+def partnership_add(
+    *,
+    hub: Hub,
+    by,
+    new_organisation_name: str = "",
+    new_organisation_kind: str = "",
+    **fields,
+) -> Partnership:
+    """Record a partnership, refusing a third current lead school (ValidationError).
 
-    The hub row is locked first so that two people adding lead schools at the
-    same moment cannot both pass the count in Partnership.clean().
+    With neither ``school`` nor ``organisation`` given, the partner is the
+    organisation called ``new_organisation_name``, added if it is new. The hub
+    row is locked first so that two people adding lead schools at the same
+    moment cannot both pass the count in Partnership.clean().
     """
     Hub.objects.select_for_update().get(pk=hub.pk)
+    if fields.get("school") is None and fields.get("organisation") is None:
+        organisation, created = Organisation.objects.get_or_create(
+            name=new_organisation_name,
+            defaults={"kind": new_organisation_kind or Organisation.Kind.OTHER},
+        )
+        if created:
+            audit_record(
+                hub=hub,
+                user=by,
+                action="organisation.add",
+                target=organisation,
+                after=snapshot(organisation, ["name", "kind"]),
+            )
+        fields["organisation"] = organisation
     partnership = Partnership(hub=hub, **fields)
     partnership.full_clean()
     partnership.save()
+    audit_record(
+        hub=hub,
+        user=by,
+        action="partnership.add",
+        target=partnership,
+        after=_partnership_state(partnership),
+    )
     return partnership
+
+
+@transaction.atomic
+def partnership_end(*, partnership: Partnership, end_date, by) -> None:
+    """Record the last day of a partnership."""
+    before = _partnership_state(partnership)
+    partnership.end_date = end_date
+    partnership.save(update_fields=["end_date"])
+    audit_record(
+        hub=partnership.hub,
+        user=by,
+        action="partnership.end",
+        target=partnership,
+        before=before,
+        after=_partnership_state(partnership),
+    )
+
+
+@transaction.atomic
+def leader_add(*, hub: Hub, by, **fields) -> LeadershipTeamMember:
+    """Add someone to the leadership team shown on the hub's public page."""
+    leader = LeadershipTeamMember.objects.create(hub=hub, **fields)
+    audit_record(
+        hub=hub,
+        user=by,
+        action="leader.add",
+        target=leader,
+        after=snapshot(leader, LEADER_FIELDS),
+    )
+    return leader
+
+
+def _change(*, hub: Hub, obj, fields: dict, names: list[str], action: str, by):
+    """Save ``fields`` on the locked row of ``obj``, with before and after."""
+    current = type(obj).objects.select_for_update().get(pk=obj.pk)
+    before = snapshot(current, names)
+    for name, value in fields.items():
+        setattr(current, name, value)
+    current.save(update_fields=list(fields))
+    audit_record(
+        hub=hub,
+        user=by,
+        action=action,
+        target=current,
+        before=before,
+        after=snapshot(current, names),
+    )
+    return current
+
+
+@transaction.atomic
+def leader_change(*, leader: LeadershipTeamMember, fields: dict, by) -> LeadershipTeamMember:
+    """Change the ``fields`` (name: new value) of a leadership team entry."""
+    return _change(
+        hub=leader.hub,
+        obj=leader,
+        fields=fields,
+        names=LEADER_FIELDS,
+        action="leader.change",
+        by=by,
+    )
+
+
+@transaction.atomic
+def leader_remove(*, leader: LeadershipTeamMember, by) -> None:
+    """Take someone off the leadership team."""
+    audit_record(
+        hub=leader.hub,
+        user=by,
+        action="leader.remove",
+        target=leader,
+        before=snapshot(leader, LEADER_FIELDS),
+    )
+    leader.delete()
+
+
+@transaction.atomic
+def hub_contact_change(*, hub: Hub, fields: dict, by) -> Hub:
+    """Change the hub's public contact details (``fields``: name to new value)."""
+    return _change(
+        hub=hub, obj=hub, fields=fields, names=CONTACT_FIELDS, action="hub.contact", by=by
+    )
 
 
 def _name_candidates(recorded_name: str) -> list[str]:
@@ -65,8 +207,7 @@ def lead_schools_link() -> tuple[int, list[Partnership]]:
 # --- The hub's team ------------------------------------------------------------
 # The workspace's team page (hubs/views_manage.py) and the grant_hub_role
 # command make every change through these, so the last-lead rule and the audit
-# trail hold however the change is made. ``by`` is the person making it, or
-# None for a command run on the server.
+# trail hold however the change is made.
 
 
 class TeamChangeRefused(Exception):

@@ -14,7 +14,6 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from hubs.access import hub_team_required
-from hubs.models import HubMembership
 from hubs_portal.lib.csv_export import csv_response
 from newsletters import services
 from newsletters.forms import IssueForm
@@ -27,12 +26,6 @@ from newsletters.services import (
 )
 
 
-def _role(user, hub) -> str | None:
-    if user.is_superuser:
-        return HubMembership.Role.LEAD
-    return HubMembership.objects.filter(hub=hub, user=user).values_list("role", flat=True).first()
-
-
 def _issues(hub):
     """The hub's issues with their progress, counted in the same query."""
     return hub.newsletter_issues.select_related("created_by").annotate(
@@ -42,7 +35,8 @@ def _issues(hub):
 
 
 @hub_team_required
-def home(request, hub):
+def home(request, access):
+    hub = access.hub
     counts = hub.newsletter_subscribers.aggregate(
         **{status: Count("pk", filter=Q(status=status)) for status in Subscriber.Status.values}
     )
@@ -50,13 +44,13 @@ def home(request, hub):
         "hub": hub,
         "issues": _issues(hub),
         "subscriber_counts": counts,
-        "on_team": _role(request.user, hub) is not None,
     }
     return render(request, "manage/newsletters/home.html", context)
 
 
 @hub_team_required
-def issue_new(request, hub):
+def issue_new(request, access):
+    hub = access.hub
     posted = request.method == "POST"
     form = IssueForm(request.POST if posted else None)
     if posted and form.is_valid():
@@ -67,7 +61,8 @@ def issue_new(request, hub):
 
 
 @hub_team_required
-def issue_edit(request, hub, pk: int):
+def issue_edit(request, access, pk: int):
+    hub = access.hub
     issue = get_object_or_404(hub.newsletter_issues, pk=pk)
     if issue.status != Issue.Status.DRAFT:
         messages.error(request, "This issue has been sent, so it can no longer be changed.")
@@ -87,24 +82,19 @@ def issue_edit(request, hub, pk: int):
 
 
 @hub_team_required
-def issue_detail(request, hub, pk: int):
+def issue_detail(request, access, pk: int):
     """The issue as subscribers will see it, with its progress once sending has started."""
+    hub = access.hub
     issue = get_object_or_404(_issues(hub), pk=pk)
     _subject, text, _html = issue.render(unsubscribe_url=None)
-    role = _role(request.user, hub)
-    context = {
-        "hub": hub,
-        "issue": issue,
-        "preview_text": text,
-        "is_lead": role == HubMembership.Role.LEAD,
-        "on_team": role is not None,
-    }
+    context = {"hub": hub, "issue": issue, "preview_text": text}
     return render(request, "manage/newsletters/issue_detail.html", context)
 
 
 @hub_team_required
 @require_POST
-def issue_test(request, hub, pk: int):
+def issue_test(request, access, pk: int):
+    hub = access.hub
     issue = get_object_or_404(hub.newsletter_issues, pk=pk)
     issue_send_test(issue=issue, user=request.user)
     messages.success(request, f"A test copy is on its way to {request.user.email}.")
@@ -112,8 +102,9 @@ def issue_test(request, hub, pk: int):
 
 
 @hub_team_required(lead=True)
-def issue_send(request, hub, pk: int):
+def issue_send(request, access, pk: int):
     """GET asks the lead to confirm; POST starts sending."""
+    hub = access.hub
     issue = get_object_or_404(hub.newsletter_issues, pk=pk)
     if request.method == "POST":
         try:
@@ -132,7 +123,6 @@ def issue_send(request, hub, pk: int):
         "hub": hub,
         "issue": issue,
         "recipients": hub.newsletter_subscribers.filter(status=Subscriber.Status.CONFIRMED).count(),
-        "is_lead": _role(request.user, hub) == HubMembership.Role.LEAD,
     }
     return render(request, "manage/newsletters/issue_send.html", context)
 
@@ -145,9 +135,10 @@ def _local_time(value):
 
 
 @hub_team_required
-def subscribers_csv(request, hub):
+def subscribers_csv(request, access):
     """The hub's subscribers as CSV: personal data, so for the hub's own team only."""
-    if _role(request.user, hub) is None:
+    hub = access.hub
+    if access.national:
         raise PermissionDenied("Only the hub's own team can download its subscribers.")
     filename = f"{hub.slug}-newsletter-subscribers-{timezone.localdate():%Y-%m-%d}.csv"
     heading = ["email", "status", "signed_up", "confirmed", "unsubscribed"]

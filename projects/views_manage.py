@@ -11,14 +11,13 @@ method says 405.
 from itertools import groupby
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST, require_safe
 
 from hubs.access import hub_team_required
-from hubs.models import Hub, HubMembership
+from hubs.models import Hub
 from hubs.views_manage import SCHOOLS_SHOWN, school_choices
 from projects import services
 from projects.forms import (
@@ -36,18 +35,7 @@ from projects.services import (
     participation_update,
 )
 
-
-def _is_lead(user, hub: Hub) -> bool:
-    """Whether to offer the forms that change things (hub_team_required enforces it)."""
-    if user.is_superuser:
-        return True
-    return HubMembership.objects.filter(hub=hub, user=user, role=HubMembership.Role.LEAD).exists()
-
-
-def _require_lead(request, hub: Hub) -> None:
-    """For the pages that only show a lead's form: writes are checked by hub_team_required."""
-    if not _is_lead(request.user, hub):
-        raise PermissionDenied("Only the hub's leads can change its part in national projects.")
+LEADS_ONLY = "Only the hub's leads can change its part in national projects."
 
 
 def _participation(hub: Hub, pk: int) -> ProjectParticipation:
@@ -65,12 +53,13 @@ def _detail_url(hub: Hub, participation: ProjectParticipation, anchor: str = "")
 
 @hub_team_required
 @require_safe
-def participation_list(request, hub):
+def participation_list(request, access):
     """The hub's part in national projects, year by year, latest first.
 
     Queries: the participations with their projects and how many schools and
     Work Groups each has; whether the user is a lead.
     """
+    hub = access.hub
     participations = (
         ProjectParticipation.objects.filter(hub=hub)
         .select_related("project")
@@ -85,14 +74,14 @@ def participation_list(request, hub):
         for year, group in groupby(participations, key=lambda p: p.academic_year)
         for rows in [list(group)]
     ]
-    context = {"hub": hub, "years": years, "is_lead": _is_lead(request.user, hub)}
+    context = {"hub": hub, "years": years}
     return render(request, "manage/projects/list.html", context)
 
 
 @hub_team_required(lead=True)
-def participation_create(request, hub):
-    if request.method == "GET":
-        _require_lead(request, hub)
+def participation_create(request, access):
+    hub = access.hub
+    access.require_lead(LEADS_ONLY)
     form = ParticipationForm(request.POST or None, hub=hub)
     if request.method == "POST" and form.is_valid():
         try:
@@ -120,9 +109,10 @@ def participation_create(request, hub):
 
 @hub_team_required
 @require_safe
-def participation_detail(request, hub, participation_pk: int):
+def participation_detail(request, access, participation_pk: int):
     """One participation. Queries: it with its project; its schools with their
     authorities; its Work Groups; whether the user is a lead."""
+    hub = access.hub
     participation = _participation(hub, participation_pk)
     schools = participation.schools.select_related("school__local_authority").order_by(
         "part", "school__name", "pk"
@@ -133,15 +123,14 @@ def participation_detail(request, hub, participation_pk: int):
         "participation": participation,
         "schools": schools,
         "workgroups": workgroups,
-        "is_lead": _is_lead(request.user, hub),
     }
     return render(request, "manage/projects/detail.html", context)
 
 
 @hub_team_required(lead=True)
-def participation_edit(request, hub, participation_pk: int):
-    if request.method == "GET":
-        _require_lead(request, hub)
+def participation_edit(request, access, participation_pk: int):
+    hub = access.hub
+    access.require_lead(LEADS_ONLY)
     participation = _participation(hub, participation_pk)
     form = ParticipationForm(request.POST or None, instance=participation, hub=hub)
     if request.method == "POST" and form.is_valid():
@@ -163,9 +152,9 @@ def participation_edit(request, hub, participation_pk: int):
 
 
 @hub_team_required(lead=True)
-def participation_delete(request, hub, participation_pk: int):
-    if request.method == "GET":
-        _require_lead(request, hub)
+def participation_delete(request, access, participation_pk: int):
+    hub = access.hub
+    access.require_lead(LEADS_ONLY)
     participation = _participation(hub, participation_pk)
     if request.method == "POST":
         name, year = participation.project.name, participation.academic_year_label
@@ -185,10 +174,10 @@ def participation_delete(request, hub, participation_pk: int):
 
 
 @hub_team_required(lead=True)
-def school_add(request, hub, participation_pk: int):
+def school_add(request, access, participation_pk: int):
     """Add a school found by a GET search (no JavaScript needed), with its part."""
-    if request.method == "GET":
-        _require_lead(request, hub)
+    hub = access.hub
+    access.require_lead(LEADS_ONLY)
     participation = _participation(hub, participation_pk)
     params = request.POST if request.method == "POST" else request.GET
     search = SchoolSearchForm(params)
@@ -237,7 +226,8 @@ def school_add(request, hub, participation_pk: int):
 
 @hub_team_required(lead=True)
 @require_POST
-def school_remove(request, hub, participation_pk: int, project_school_pk: int):
+def school_remove(request, access, participation_pk: int, project_school_pk: int):
+    hub = access.hub
     participation = _participation(hub, participation_pk)
     entry = get_object_or_404(
         ProjectSchool.objects.select_related("school"),
@@ -253,10 +243,10 @@ def school_remove(request, hub, participation_pk: int, project_school_pk: int):
 
 
 @hub_team_required(lead=True)
-def workgroups(request, hub, participation_pk: int):
+def workgroups(request, access, participation_pk: int):
     """Choose which of the hub's Work Groups of the same year belong to the participation."""
-    if request.method == "GET":
-        _require_lead(request, hub)
+    hub = access.hub
+    access.require_lead(LEADS_ONLY)
     participation = _participation(hub, participation_pk)
     initial = {"workgroups": list(participation.workgroups.values_list("pk", flat=True))}
     form = ParticipationWorkGroupsForm(

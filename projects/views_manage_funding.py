@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST, require_safe
 
 from hubs.access import hub_team_required
-from hubs.models import Hub, HubMembership
+from hubs.models import Hub
 from hubs_portal.lib.academic_year import academic_year_label, current_academic_year
 from projects import services
 from projects.forms import AllocationForm, SpendForm
@@ -31,36 +31,20 @@ from projects.services import (
 from workgroups.forms import YearForm
 
 
-def _role(user, hub: Hub) -> str | None:
-    return HubMembership.objects.filter(hub=hub, user=user).values_list("role", flat=True).first()
-
-
-def _permissions(user, hub: Hub) -> dict[str, bool]:
-    """What the page may offer; hub_team_required checks again on every write."""
-    if user.is_superuser:
-        return {"can_allocate": True, "can_spend": True}
-    role = _role(user, hub)
-    is_lead = role == HubMembership.Role.LEAD
-    return {
-        # As in hubs.access: NCETM staff act nationally only when not on the team.
-        "can_allocate": is_lead or (role is None and user.is_ncetm_staff),
-        "can_spend": is_lead,
-    }
-
-
 def _home_url(hub: Hub, year: int) -> str:
     return f"{reverse('manage-funding:home', args=[hub.slug])}?year={year}"
 
 
 @hub_team_required
 @require_safe
-def funding_home(request, hub):
+def funding_home(request, access):
     """One academic year's money: allocated, spent, balance, share on classroom-based CPD.
 
     Queries: the years with any record; the allocation sums; the spending sums;
     spending by category; the allocation lines with projects; the spending
-    lines with projects; the user's role.
+    lines with projects.
     """
+    hub = access.hub
     this_year = current_academic_year()
     recorded_years = (
         Allocation.objects.filter(hub=hub)
@@ -84,14 +68,14 @@ def funding_home(request, hub):
         "spending": Spend.objects.filter(hub=hub, academic_year=year)
         .select_related("project")
         .order_by("spent_on", "pk"),
-        **_permissions(request.user, hub),
     }
     return render(request, "manage/funding/home.html", context)
 
 
 @hub_team_required(lead=True, national=True)
-def allocation_add(request, hub):
-    if request.method == "GET" and not _permissions(request.user, hub)["can_allocate"]:
+def allocation_add(request, access):
+    hub = access.hub
+    if not access.lead_or_national:
         raise PermissionDenied("Only the hub's leads and NCETM staff record allocations.")
     form = AllocationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -107,7 +91,8 @@ def allocation_add(request, hub):
 
 @hub_team_required(lead=True, national=True)
 @require_POST
-def allocation_remove(request, hub, allocation_pk: int):
+def allocation_remove(request, access, allocation_pk: int):
+    hub = access.hub
     allocation = get_object_or_404(
         Allocation.objects.select_related("project"), hub=hub, pk=allocation_pk
     )
@@ -122,9 +107,9 @@ def allocation_remove(request, hub, allocation_pk: int):
 
 
 @hub_team_required(lead=True)
-def spend_add(request, hub):
-    if request.method == "GET" and not _permissions(request.user, hub)["can_spend"]:
-        raise PermissionDenied("Only the hub's leads record spending.")
+def spend_add(request, access):
+    hub = access.hub
+    access.require_lead("Only the hub's leads record spending.")
     form = SpendForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         spend = spend_record(hub=hub, user=request.user, **form.cleaned_data)
@@ -139,7 +124,8 @@ def spend_add(request, hub):
 
 @hub_team_required(lead=True)
 @require_POST
-def spend_remove(request, hub, spend_pk: int):
+def spend_remove(request, access, spend_pk: int):
+    hub = access.hub
     spend = get_object_or_404(Spend.objects.select_related("project"), hub=hub, pk=spend_pk)
     spend.hub = hub
     services.spend_remove(spend=spend, user=request.user)

@@ -877,10 +877,10 @@ def test_the_workspace_year_runs_a_fixed_number_of_queries(
     for showcase in Showcase.objects.filter(hub=hub)[:2]:
         register(showcase, make_teacher(), django_capture_on_commit_callbacks)
     # The session and the user; the two-factor check; the hub and the user's
-    # role on it (access); the years; the nominations with schools; the
-    # Shanghai teachers; their pairings with hosts and schools; the showcases
-    # with schools and teachers; whether the user is a lead.
-    with django_assert_num_queries(11):
+    # role on it (access, also whether they are a lead); the years; the
+    # nominations with schools; the Shanghai teachers; their pairings with
+    # hosts and schools; the showcases with schools and teachers.
+    with django_assert_num_queries(10):
         response = lead_client.get(url)
     assert response.status_code == 200
 
@@ -892,9 +892,9 @@ def test_the_workspace_showcase_page_runs_a_fixed_number_of_queries(
         register(showcase, make_teacher(), django_capture_on_commit_callbacks)
     url = reverse("manage-exchange:showcase", args=[hub.slug, showcase.pk])
     # The session and the user; the two-factor check; the hub and the role
-    # (access); the showcase with its year, school and teacher; the
-    # registrations with teachers and schools; whether the user is a lead.
-    with django_assert_num_queries(8):
+    # (access, also whether the user is a lead); the showcase with its year,
+    # school and teacher; the registrations with teachers and schools.
+    with django_assert_num_queries(7):
         response = lead_client.get(url)
     assert response.status_code == 200
     assert page_text(response).count("Test Teacher") == 2

@@ -22,7 +22,7 @@ def test_a_hub_may_have_two_current_lead_schools(hub, second_hub_lead):
 def test_a_third_current_lead_school_is_refused_with_a_clear_message(hub, second_hub_lead):
     third = make_school(name="Longfield Academy")
     with pytest.raises(ValidationError) as refused:
-        partnership_add(hub=hub, role=Partnership.Role.LEAD_SCHOOL, school=third)
+        partnership_add(hub=hub, role=Partnership.Role.LEAD_SCHOOL, school=third, by=None)
     message = " ".join(refused.value.messages)
     assert "already has two current lead schools" in message
     assert "Carmel College, Darlington" in message
@@ -34,7 +34,10 @@ def test_a_lead_school_that_has_ended_frees_its_place(hub, second_hub_lead):
     second_hub_lead.end_date = date.today() - timedelta(days=1)
     second_hub_lead.save()
     partnership_add(
-        hub=hub, role=Partnership.Role.LEAD_SCHOOL, school=make_school(name="Longfield Academy")
+        hub=hub,
+        role=Partnership.Role.LEAD_SCHOOL,
+        school=make_school(name="Longfield Academy"),
+        by=None,
     )
     assert hub.partnerships.current().filter(role="lead").count() == 2
 
@@ -45,6 +48,7 @@ def test_partners_beyond_two_are_fine_for_other_roles(hub, second_hub_lead):
             hub=hub,
             role=Partnership.Role.STRATEGIC,
             organisation=Organisation.objects.create(name=name),
+            by=None,
         )
     assert hub.partnerships.filter(role="strategic").count() == 3
 

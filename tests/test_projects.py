@@ -507,9 +507,9 @@ def test_the_workspace_list_runs_a_fixed_number_of_queries(
             participation.workgroups.add(make_workgroup(hub, academic_year=year))
     lead_client.get(url("list", hub))  # warm the session
 
-    # Session, user, the two-factor check, hub, membership; the participations
-    # with projects and counts; whether the user is a lead.
-    with django_assert_num_queries(7):
+    # Session, user, the two-factor check, hub, membership (access, also
+    # whether the user is a lead); the participations with projects and counts.
+    with django_assert_num_queries(6):
         response = lead_client.get(url("list", hub))
 
     assert [y["year"] for y in response.context["years"]] == [THIS_YEAR, THIS_YEAR - 1]
@@ -527,10 +527,10 @@ def test_the_participation_page_runs_a_fixed_number_of_queries(
         participation.workgroups.add(make_workgroup(participation.hub))
     lead_client.get(url("detail", participation.hub, participation.pk))
 
-    # Session, user, the two-factor check, hub, membership; the participation
-    # with its project; its schools with their authorities; its Work Groups;
-    # whether the user is a lead.
-    with django_assert_num_queries(9):
+    # Session, user, the two-factor check, hub, membership (access, also
+    # whether the user is a lead); the participation with its project; its
+    # schools with their authorities; its Work Groups.
+    with django_assert_num_queries(8):
         response = lead_client.get(url("detail", participation.hub, participation.pk))
     assert response.status_code == 200
 

@@ -6,6 +6,7 @@ Every view is behind hub_team_required and takes the hub's slug first.
 from django.urls import path
 
 from workgroups import views_manage as views
+from workgroups import views_manage_sessions as sessions
 
 app_name = "manage-workgroups"
 
@@ -19,18 +20,18 @@ urlpatterns = [
     path("<int:pk>/places/", views.places, name="places"),
     path("<int:pk>/completion/", views.completion, name="completion"),
     path("<int:pk>/participants.csv", views.export_csv, name="export"),
-    path("<int:pk>/message/", views.message, name="message"),
-    path("<int:pk>/evaluation/", views.evaluation, name="evaluation"),
-    path("<int:pk>/sessions/new/", views.session_create, name="session-create"),
-    path("<int:pk>/sessions/<int:session_pk>/edit/", views.session_edit, name="session-edit"),
+    path("<int:pk>/message/", sessions.message, name="message"),
+    path("<int:pk>/evaluation/", sessions.evaluation, name="evaluation"),
+    path("<int:pk>/sessions/new/", sessions.session_create, name="session-create"),
+    path("<int:pk>/sessions/<int:session_pk>/edit/", sessions.session_edit, name="session-edit"),
     path(
         "<int:pk>/sessions/<int:session_pk>/delete/",
-        views.session_delete,
+        sessions.session_delete,
         name="session-delete",
     ),
     path(
         "<int:pk>/sessions/<int:session_pk>/attendance/",
-        views.attendance,
+        sessions.attendance,
         name="attendance",
     ),
 ]

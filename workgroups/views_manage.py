@@ -1,4 +1,7 @@
-"""The hub team's Work Groups: create and run them, places, sessions, attendance, e-mail.
+"""The hub team's Work Groups: the list, creating and describing them, places, export.
+
+Sessions, attendance, e-mail and the evaluation are in
+workgroups/views_manage_sessions.py.
 
 Every view is behind hub_team_required: the hub's team (leads and members)
 may change things, NCETM staff may only read. A Work Group is always fetched
@@ -8,7 +11,6 @@ outsiders are refused (404, or the log-in page) before a wrong method says 405.
 """
 
 from django.contrib import messages
-from django.db import IntegrityError
 from django.db.models import Count, F, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -16,18 +18,12 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
 from hubs.access import hub_team_required
-from hubs.models import HubMembership
 from hubs_portal.lib.academic_year import academic_year_label, current_academic_year
 from hubs_portal.lib.csv_export import csv_response
-from hubs_portal.lib.forms import parse_id
 from workgroups import services
 from workgroups.forms import (
-    AttendanceForm,
     CompletionForm,
-    EvaluationForm,
-    ParticipantMessageForm,
     PlacesForm,
-    SessionForm,
     WorkGroupForm,
     YearForm,
 )
@@ -35,32 +31,17 @@ from workgroups.models import (
     Attendance,
     Enrolment,
     ParticipantMessage,
-    Session,
     WorkGroup,
 )
 from workgroups.services import (
     WorkGroupChangeRefused,
-    attendance_record,
     enrolments_complete,
-    evaluation_save,
     participants,
-    participants_message_send,
-    session_save,
     workgroup_close,
     workgroup_publish,
     workgroup_set_capacity,
     workgroup_update,
 )
-
-
-def _can_change(user, hub) -> bool:
-    """Whether to offer the forms that change things (hub_team_required enforces it).
-
-    Only NCETM staff can read without being on the team, so only they cost a query.
-    """
-    if user.is_superuser or not user.is_ncetm_staff:
-        return True
-    return HubMembership.objects.filter(hub=hub, user=user).exists()
 
 
 def _workgroup(hub, pk: int, queryset=None) -> WorkGroup:
@@ -73,10 +54,6 @@ def _workgroup(hub, pk: int, queryset=None) -> WorkGroup:
     return workgroup
 
 
-def _session(workgroup: WorkGroup, session_pk: int) -> Session:
-    return get_object_or_404(Session, workgroup=workgroup, pk=session_pk)
-
-
 def _detail_url(hub, workgroup: WorkGroup, anchor: str = "") -> str:
     url = reverse("manage-workgroups:detail", args=[hub.slug, workgroup.pk])
     return f"{url}#{anchor}" if anchor else url
@@ -87,12 +64,13 @@ def _detail_url(hub, workgroup: WorkGroup, anchor: str = "") -> str:
 
 @hub_team_required
 @require_safe
-def workgroup_list(request, hub):
+def workgroup_list(request, access):
     """The hub's Work Groups of one academic year, every status, with places and waiting lists.
 
     Queries: the years the hub has Work Groups in; the Work Groups with their
     programme and a count of their waiting lists.
     """
+    hub = access.hub
     this_year = current_academic_year()
     years = set(
         WorkGroup.objects.filter(hub=hub)
@@ -119,7 +97,6 @@ def workgroup_list(request, hub):
             "year": year,
             "year_label": academic_year_label(year),
             "workgroups": workgroups,
-            "can_change": _can_change(request.user, hub),
         },
     )
 
@@ -128,7 +105,8 @@ def workgroup_list(request, hub):
 
 
 @hub_team_required
-def workgroup_create(request, hub):
+def workgroup_create(request, access):
+    hub = access.hub
     form = WorkGroupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -154,13 +132,13 @@ def workgroup_create(request, hub):
             "hub": hub,
             "form": form,
             "workgroup": None,
-            "can_change": _can_change(request.user, hub),
         },
     )
 
 
 @hub_team_required
-def workgroup_edit(request, hub, pk: int):
+def workgroup_edit(request, access, pk: int):
+    hub = access.hub
     workgroup = _workgroup(hub, pk, WorkGroup.objects.prefetch_related("phases"))
     form = WorkGroupForm(request.POST or None, instance=workgroup)
     if request.method == "POST" and form.is_valid():
@@ -180,14 +158,14 @@ def workgroup_edit(request, hub, pk: int):
             "hub": hub,
             "form": form,
             "workgroup": workgroup,
-            "can_change": _can_change(request.user, hub),
         },
     )
 
 
 @hub_team_required
 @require_POST
-def publish(request, hub, pk: int):
+def publish(request, access, pk: int):
+    hub = access.hub
     workgroup = _workgroup(hub, pk)
     try:
         workgroup_publish(workgroup_id=workgroup.pk, user=request.user)
@@ -202,7 +180,8 @@ def publish(request, hub, pk: int):
 
 @hub_team_required
 @require_POST
-def close(request, hub, pk: int):
+def close(request, access, pk: int):
+    hub = access.hub
     workgroup = _workgroup(hub, pk)
     try:
         workgroup_close(workgroup_id=workgroup.pk, user=request.user)
@@ -263,20 +242,21 @@ def _detail(request, hub, workgroup_pk: int, *, places_form=None, completion_for
         "sent_messages": sent,
         "places_form": places_form or PlacesForm(initial={"capacity": workgroup.capacity}),
         "completion_form": completion_form,
-        "can_change": _can_change(request.user, hub),
     }
     return render(request, "manage/workgroups/detail.html", context)
 
 
 @hub_team_required
 @require_safe
-def workgroup_detail(request, hub, pk: int):
+def workgroup_detail(request, access, pk: int):
+    hub = access.hub
     return _detail(request, hub, pk)
 
 
 @hub_team_required
 @require_POST
-def places(request, hub, pk: int):
+def places(request, access, pk: int):
+    hub = access.hub
     workgroup = _workgroup(hub, pk)
     form = PlacesForm(request.POST)
     if form.is_valid():
@@ -302,7 +282,8 @@ def places(request, hub, pk: int):
 
 @hub_team_required
 @require_POST
-def completion(request, hub, pk: int):
+def completion(request, access, pk: int):
+    hub = access.hub
     workgroup = _workgroup(hub, pk)
     confirmed = list(
         workgroup.enrolments.filter(status=Enrolment.Status.CONFIRMED).select_related("teacher")
@@ -323,135 +304,18 @@ def completion(request, hub, pk: int):
     return redirect(_detail_url(hub, workgroup, "participants"))
 
 
-# --- Sessions -----------------------------------------------------------------
-
-
-def _session_form_page(request, hub, workgroup, session):
-    initial = {}
-    if session.pk is None:
-        last = workgroup.sessions.order_by("-order").values_list("order", flat=True).first()
-        initial["order"] = (last or 0) + 1
-    form = SessionForm(request.POST or None, instance=session, workgroup=workgroup, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            session_save(workgroup=workgroup, session=form.save(commit=False), user=request.user)
-        except IntegrityError:
-            # Two people numbering a session alike at the same moment.
-            form.add_error(
-                "order",
-                f"This Work Group already has a session {form.cleaned_data['order']}. "
-                "Choose another number.",
-            )
-        else:
-            messages.success(request, f"Session {session.order} has been saved.")
-            return redirect(_detail_url(hub, workgroup, "sessions"))
-    return render(
-        request,
-        "manage/workgroups/session_form.html",
-        {
-            "hub": hub,
-            "workgroup": workgroup,
-            "session": session,
-            "form": form,
-            "can_change": _can_change(request.user, hub),
-        },
-    )
-
-
-@hub_team_required
-def session_create(request, hub, pk: int):
-    workgroup = _workgroup(hub, pk)
-    return _session_form_page(request, hub, workgroup, Session(workgroup=workgroup))
-
-
-@hub_team_required
-def session_edit(request, hub, pk: int, session_pk: int):
-    workgroup = _workgroup(hub, pk)
-    return _session_form_page(request, hub, workgroup, _session(workgroup, session_pk))
-
-
-@hub_team_required
-def session_delete(request, hub, pk: int, session_pk: int):
-    workgroup = _workgroup(hub, pk)
-    session = _session(workgroup, session_pk)
-    if request.method == "POST":
-        try:
-            services.session_delete(session=session, user=request.user)
-        except WorkGroupChangeRefused as refusal:
-            messages.error(request, str(refusal))
-        else:
-            messages.success(request, f"Session {session.order} has been deleted.")
-        return redirect(_detail_url(hub, workgroup, "sessions"))
-    return render(
-        request,
-        "manage/workgroups/session_delete.html",
-        {
-            "hub": hub,
-            "workgroup": workgroup,
-            "session": session,
-            "can_change": _can_change(request.user, hub),
-        },
-    )
-
-
-@hub_team_required
-def attendance(request, hub, pk: int, session_pk: int):
-    """Tick who came; saving records every participant as present or absent.
-
-    Queries: the group, the session, the participants with their schools, the
-    attendance already recorded for the session.
-    """
-    workgroup = _workgroup(hub, pk)
-    session = _session(workgroup, session_pk)
-    people = list(participants(workgroup))
-    recorded = dict(
-        Attendance.objects.filter(session=session).values_list("enrolment_id", "present")
-    )
-    form = AttendanceForm(
-        request.POST or None,
-        enrolments=people,
-        initial={"enrolments": [pk for pk, present in recorded.items() if present]},
-    )
-    if request.method == "POST" and form.is_valid():
-        present = attendance_record(
-            session=session, present_ids=set(form.cleaned_data["enrolments"]), user=request.user
-        )
-        messages.success(
-            request,
-            f"Attendance for session {session.order} has been saved: {present} of "
-            f"{len(people)} present.",
-        )
-        return redirect(_detail_url(hub, workgroup, "sessions"))
-    ticked = {parse_id(value) for value in form["enrolments"].value() or []} - {None}
-    rows = [
-        {"enrolment": e, "ticked": e.pk in ticked, "recorded": recorded.get(e.pk)} for e in people
-    ]
-    return render(
-        request,
-        "manage/workgroups/attendance.html",
-        {
-            "hub": hub,
-            "workgroup": workgroup,
-            "session": session,
-            "form": form,
-            "rows": rows,
-            "already_recorded": bool(recorded),
-            "can_change": _can_change(request.user, hub),
-        },
-    )
-
-
 # --- Export -------------------------------------------------------------------
 
 
 @hub_team_required
 @require_safe
-def export_csv(request, hub, pk: int):
+def export_csv(request, access, pk: int):
     """One row per participant, one column per session: present, absent or blank.
 
     Queries: the group, its sessions, its participants with their schools, the
     attendance recorded for them.
     """
+    hub = access.hub
     workgroup = _workgroup(hub, pk)
     sessions = list(workgroup.sessions.order_by("order"))
     people = list(participants(workgroup))
@@ -492,80 +356,3 @@ def export_csv(request, hub, pk: int):
     # Teachers' names and e-mail addresses: not for shared caches.
     response["Cache-Control"] = "private, no-store"
     return response
-
-
-# --- E-mail and evaluation --------------------------------------------------
-
-
-@hub_team_required
-def message(request, hub, pk: int):
-    workgroup = _workgroup(hub, pk)
-    form = ParticipantMessageForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            sent = participants_message_send(
-                workgroup_id=workgroup.pk,
-                subject=form.cleaned_data["subject"],
-                body=form.cleaned_data["body"],
-                include_waiting=form.cleaned_data["include_waiting"],
-                user=request.user,
-            )
-        except WorkGroupChangeRefused as refusal:
-            form.add_error(None, str(refusal))
-        else:
-            count = sent.recipient_count
-            messages.success(
-                request,
-                f"Your message “{sent.subject}” is on its way to {count} "
-                f"teacher{'s' if count != 1 else ''}.",
-            )
-            return redirect(_detail_url(hub, workgroup, "messages"))
-    counts = workgroup.enrolments.aggregate(
-        holding=Count("pk", filter=Q(status__in=Enrolment.HOLDS_PLACE)),
-        waiting=Count("pk", filter=Q(status=Enrolment.Status.WAITING)),
-    )
-    return render(
-        request,
-        "manage/workgroups/message.html",
-        {
-            "hub": hub,
-            "workgroup": workgroup,
-            "form": form,
-            "counts": counts,
-            "can_change": _can_change(request.user, hub),
-        },
-    )
-
-
-@hub_team_required
-def evaluation(request, hub, pk: int):
-    workgroup = _workgroup(hub, pk, WorkGroup.objects.select_related("evaluation"))
-    if workgroup.status != WorkGroup.Status.CLOSED:
-        messages.info(request, "Close the Work Group before you write its evaluation.")
-        return redirect(_detail_url(hub, workgroup))
-    current = getattr(workgroup, "evaluation", None)
-    form = EvaluationForm(request.POST or None, instance=current)
-    if request.method == "POST" and form.is_valid():
-        evaluation_save(
-            workgroup_id=workgroup.pk,
-            outcomes=form.cleaned_data["outcomes"],
-            impact_notes=form.cleaned_data["impact_notes"],
-            user=request.user,
-        )
-        messages.success(request, f"The evaluation of {workgroup.title} has been saved.")
-        return redirect(_detail_url(hub, workgroup, "evaluation"))
-    counts = workgroup.enrolments.aggregate(
-        completed=Count("pk", filter=Q(status=Enrolment.Status.COMPLETED)),
-        holding=Count("pk", filter=Q(status__in=Enrolment.HOLDS_PLACE)),
-    )
-    return render(
-        request,
-        "manage/workgroups/evaluation.html",
-        {
-            "hub": hub,
-            "workgroup": workgroup,
-            "form": form,
-            "counts": counts,
-            "can_change": _can_change(request.user, hub),
-        },
-    )

@@ -11,10 +11,10 @@ the hub's change history.
 
 from difflib import get_close_matches
 
+from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.urls import reverse
 
-from accounts.models import User
 from hubs.models import Hub, HubMembership
 from hubs.services import (
     TeamChangeRefused,
@@ -25,6 +25,7 @@ from hubs.services import (
 from hubs_portal.lib.urls import absolute_url
 
 ROLES = " or ".join(HubMembership.Role.values)
+User = get_user_model()
 
 
 def account_for(email: str) -> User:
