@@ -1,7 +1,8 @@
 """The raw SQL behind the network report: enrolment figures, and open schools per area.
 
-Each function is one query, written in SQL because its plan matters at
-national scale (1,000,000 enrolments): see the comments on each.
+Each function is one query, in SQL for what the ORM does not write (a
+subquery inside an aggregate's FILTER, GROUPING SETS); the comments say why
+each is shaped as it is.
 """
 
 from django.db import connection
