@@ -1,26 +1,16 @@
-"""England's school system and the Maths Hubs network: who is where, and who leads."""
+"""The Maths Hubs network: hubs, their partner schools and organisations, their leaders."""
 
-import re
 from datetime import date
 
-from django.conf import settings
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.core.serializers.json import DjangoJSONEncoder
-from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from hubs_portal.lib.search import folded_contains, searchable
+from hubs.models.places import LocalAuthority, Region, School
 
 MAX_CURRENT_LEAD_SCHOOLS = 2
-
-
-def normalise_postcode(value: str) -> str:
-    """Upper case without spaces: 'le2 1aa' and 'LE21AA' match the same school."""
-    return re.sub(r"\s+", "", value or "").upper()
 
 
 class RecordStatus(models.TextChoices):
@@ -29,140 +19,6 @@ class RecordStatus(models.TextChoices):
     CONFIRMED = "confirmed", "Confirmed"
     HISTORICAL = "historical", "Historical (2014-2019)"
     UNCONFIRMED = "unconfirmed", "Not yet confirmed"
-
-
-class Region(models.Model):
-    code = models.CharField("ONS code", max_length=9, unique=True)
-    name = models.CharField(max_length=100, unique=True)
-    gias_gor_code = models.CharField("GIAS GOR code", max_length=1, unique=True)
-
-    class Meta:
-        ordering = ["name"]
-
-    def __str__(self) -> str:
-        return self.name
-
-
-class LocalAuthority(models.Model):
-    code = models.CharField(
-        "DfE code", max_length=3, unique=True, help_text="The three-digit 'LA (code)' of GIAS."
-    )
-    name = models.CharField(max_length=100)
-    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="local_authorities")
-    gss_code = models.CharField("ONS GSS code", max_length=9, unique=True)
-
-    class Meta:
-        ordering = ["name"]
-        verbose_name_plural = "local authorities"
-
-    def __str__(self) -> str:
-        return self.name
-
-
-class SchoolQuerySet(models.QuerySet):
-    def open(self):
-        return self.filter(status=School.Status.OPEN)
-
-    def search(self, text: str):
-        """Schools whose name, URN or postcode matches what a teacher typed.
-
-        A number is a URN; something shaped like a postcode (or its first half)
-        matches postcodes by prefix; anything else matches the name, ignoring
-        case, accents and punctuation ("St Theres" finds "St Thérèse's"). Each
-        branch uses an index (the URN's unique index, a pattern index on the
-        normalised postcode, a trigram index on the folded name).
-        """
-        text = " ".join(text.split())
-        if not text:
-            return self.none()
-        if text.isascii() and text.isdigit():
-            # A URN finds the school even once it has closed. URNs have six
-            # digits; a longer number cannot be one (and would overflow).
-            return self.filter(urn=int(text)) if len(text) <= 9 else self.none()
-        current = self.exclude(status=School.Status.CLOSED)
-        if looks_like_postcode(text):
-            return current.filter(postcode_normalised__startswith=normalise_postcode(text))
-        if not searchable(text):
-            return self.none()
-        return current.filter(folded_contains("name", text))
-
-
-POSTCODE_PREFIX = re.compile(r"^[A-Z]{1,2}[0-9][0-9A-Z]?(\s*[0-9]([A-Z]{0,2}))?$", re.IGNORECASE)
-
-
-def looks_like_postcode(text: str) -> bool:
-    return bool(POSTCODE_PREFIX.match(text.strip()))
-
-
-class School(models.Model):
-    """An establishment from the DfE's register (GIAS), keyed by its URN."""
-
-    class Phase(models.TextChoices):
-        NOT_APPLICABLE = "not_applicable", "Not applicable"
-        NURSERY = "nursery", "Nursery"
-        PRIMARY = "primary", "Primary"
-        MIDDLE_PRIMARY = "middle_primary", "Middle deemed primary"
-        SECONDARY = "secondary", "Secondary"
-        MIDDLE_SECONDARY = "middle_secondary", "Middle deemed secondary"
-        SIXTEEN_PLUS = "16_plus", "16 plus"
-        ALL_THROUGH = "all_through", "All-through"
-
-    class Status(models.TextChoices):
-        OPEN = "open", "Open"
-        CLOSED = "closed", "Closed"
-        PROPOSED = "proposed", "Proposed to open"
-
-    urn = models.PositiveIntegerField("URN", unique=True)
-    name = models.CharField(max_length=200)
-    local_authority = models.ForeignKey(
-        LocalAuthority, on_delete=models.PROTECT, related_name="schools"
-    )
-    phase = models.CharField(max_length=20, choices=Phase, default=Phase.NOT_APPLICABLE)
-    establishment_type = models.CharField(max_length=100, blank=True)
-    status = models.CharField(max_length=10, choices=Status, default=Status.OPEN)
-    town = models.CharField(max_length=100, blank=True)
-    postcode = models.CharField(max_length=10, blank=True)
-    postcode_normalised = models.CharField(max_length=10, blank=True, editable=False)
-    fsm_percentage = models.DecimalField(
-        "pupils eligible for free school meals (%)",
-        max_digits=4,
-        decimal_places=1,
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(0), MaxValueValidator(100)],
-    )
-    updated_at = models.DateTimeField(auto_now=True)
-
-    objects = SchoolQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["name"]
-        indexes = [
-            # The finder's postcode prefix search (LIKE 'X%'): on PostgreSQL,
-            # a pattern-ops index is added in the migration.
-            models.Index(fields=["postcode_normalised"], name="school_postcode_idx"),
-            models.Index(fields=["local_authority", "status"], name="school_la_status_idx"),
-        ]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(fsm_percentage__isnull=True)
-                | Q(fsm_percentage__gte=0, fsm_percentage__lte=100),
-                name="school_fsm_percentage_range",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.name} ({self.urn})"
-
-    def save(self, *args, **kwargs):
-        self.postcode_normalised = normalise_postcode(self.postcode)
-        if kwargs.get("update_fields") is not None and "postcode" in kwargs["update_fields"]:
-            kwargs["update_fields"] = {*kwargs["update_fields"], "postcode_normalised"}
-        super().save(*args, **kwargs)
-
-    @property
-    def is_open(self) -> bool:
-        return self.status == self.Status.OPEN
 
 
 class Organisation(models.Model):
@@ -384,80 +240,3 @@ class LeadershipTeamMember(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}, {self.get_role_display()} ({self.hub})"
-
-
-class TeachingPhase(models.Model):
-    """A phase that teachers teach and Work Groups are for: EYFS, primary, secondary, post-16."""
-
-    # Seeded by migration 0003 and ensured again by load_reference_data.
-    DEFAULTS = [
-        ("eyfs", "Early years (EYFS)"),
-        ("primary", "Primary"),
-        ("secondary", "Secondary"),
-        ("post16", "Post-16"),
-    ]
-
-    code = models.SlugField(max_length=20, unique=True)
-    name = models.CharField(max_length=50)
-    display_order = models.PositiveSmallIntegerField(default=0)
-
-    class Meta:
-        ordering = ["display_order"]
-
-    def __str__(self) -> str:
-        return self.name
-
-
-class HubMembership(models.Model):
-    """A person on a hub's team: its leads run the hub, members help."""
-
-    class Role(models.TextChoices):
-        LEAD = "lead", "Hub lead"
-        MEMBER = "member", "Team member"
-
-    hub = models.ForeignKey(Hub, on_delete=models.CASCADE, related_name="memberships")
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="hub_memberships"
-    )
-    role = models.CharField(max_length=10, choices=Role, default=Role.MEMBER)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["hub", "role", "user__email"]
-        constraints = [
-            models.UniqueConstraint(fields=["hub", "user"], name="membership_once_per_hub"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.user} ({self.get_role_display()}, {self.hub})"
-
-
-class AuditEntry(models.Model):
-    """Who changed what in a hub's records, when, and how it looked before and after."""
-
-    hub = models.ForeignKey(Hub, on_delete=models.CASCADE, related_name="audit_entries")
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
-    action = models.CharField(max_length=60)
-    # The kind of record changed, as Django's own LogEntry keys it: a display
-    # name such as "session" is ambiguous and changes when a model is renamed.
-    content_type = models.ForeignKey(
-        ContentType, on_delete=models.SET_NULL, null=True, blank=True, db_index=False
-    )
-    object_id = models.CharField(max_length=40, blank=True)
-    object_repr = models.CharField(max_length=200, blank=True)
-    before = models.JSONField(null=True, blank=True, encoder=DjangoJSONEncoder)
-    after = models.JSONField(null=True, blank=True, encoder=DjangoJSONEncoder)
-    at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        ordering = ["-at", "-pk"]
-        verbose_name_plural = "audit entries"
-        indexes = [
-            models.Index(fields=["hub", "-at"], name="audit_hub_at_idx"),
-            models.Index(fields=["content_type", "object_id"], name="audit_object_idx"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.at:%Y-%m-%d %H:%M} {self.user}: {self.action} {self.object_repr}"
