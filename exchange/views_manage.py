@@ -24,7 +24,6 @@ from exchange.forms import (
     PairingForm,
     ShanghaiTeacherForm,
     ShowcaseForm,
-    YearForm,
 )
 from exchange.models import (
     MAX_TEACHERS_PER_HUB,
@@ -49,6 +48,7 @@ from hubs.forms import SchoolSearchForm
 from hubs.models import HubMembership
 from hubs.views_manage import SCHOOLS_SHOWN, school_choices
 from hubs_portal.lib.academic_year import current_academic_year
+from hubs_portal.lib.forms import YearForm
 
 # --- Helpers ------------------------------------------------------------------
 
@@ -141,7 +141,9 @@ def home(request, hub):
     showcases with host schools and teachers; whether the user is a lead.
     """
     years = _years()
-    form = YearForm(request.GET or None, years=years)
+    form = YearForm(
+        request.GET or None, years=[y.academic_year for y in years], label="Exchange year"
+    )
     year = None
     if form.is_valid():
         year = next(y for y in years if y.academic_year == form.cleaned_data["year"])

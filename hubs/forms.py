@@ -17,7 +17,7 @@ from hubs.models import (
     RecordStatus,
     School,
 )
-from hubs_portal.lib.forms import PortalFormMixin
+from hubs_portal.lib.forms import DATE_INVALID, DateInput, PortalFormMixin
 
 SCHOOL_OR_ORGANISATION = (
     "Choose a school from the search results, choose an organisation, "
@@ -26,16 +26,6 @@ SCHOOL_OR_ORGANISATION = (
 ONLY_ONE_PARTNER = (
     "Choose only one partner: a school, an existing organisation or a new organisation."
 )
-DATE_INVALID = "Enter a real date, for example 1 September 2026 as 2026-09-01."
-
-
-class DateInput(forms.DateInput):
-    """A browser date picker; without one, people type 2026-09-01."""
-
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs, format="%Y-%m-%d")
 
 
 class SchoolSearchForm(PortalFormMixin, forms.Form):

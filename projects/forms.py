@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from hubs.models import School
 from hubs_portal.lib.academic_year import academic_year_label, current_academic_year
-from hubs_portal.lib.forms import PortalFormMixin
+from hubs_portal.lib.forms import DATE_INVALID, DateInput, PortalFormMixin
 from projects.models import (
     FIRST_NETWORK_YEAR,
     MAX_AMOUNT,
@@ -21,7 +21,6 @@ from projects.models import (
 )
 from workgroups.models import WorkGroup
 
-DATE_INVALID = "Enter a real date, for example 1 September 2026 as 2026-09-01."
 AMOUNT_INVALID = "Enter the amount in pounds and pence, for example 1250 or 1250.50."
 AMOUNT_NEGATIVE = (
     "The amount cannot be negative. Record money the hub receives as an allocation "
@@ -42,15 +41,6 @@ def year_choices(*extra: int) -> list[tuple[int, str]]:
     now = current_academic_year()
     years = {*range(FIRST_NETWORK_YEAR, now + 2), *extra}
     return [(year, academic_year_label(year)) for year in sorted(years, reverse=True)]
-
-
-class DateInput(forms.DateInput):
-    """A browser date picker; without one, people type 2026-09-01."""
-
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs, format="%Y-%m-%d")
 
 
 class MoneyField(forms.Field):

@@ -22,7 +22,7 @@ from django.views.decorators.http import require_POST, require_safe
 from hubs.access import hub_team_required
 from hubs.models import HubMembership
 from hubs_portal.lib.academic_year import academic_year_label, current_academic_year
-from hubs_portal.lib.forms import parse_id
+from hubs_portal.lib.forms import YearForm, parse_id
 from workgroups import services
 from workgroups.forms import (
     AttendanceForm,
@@ -32,7 +32,6 @@ from workgroups.forms import (
     PlacesForm,
     SessionForm,
     WorkGroupForm,
-    YearForm,
 )
 from workgroups.models import (
     Attendance,
