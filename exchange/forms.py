@@ -13,6 +13,7 @@ from exchange.models import (
     pairing_problem,
 )
 from hubs.models import Hub, School
+from hubs.school_picker import SchoolChoiceField
 from hubs_portal.lib.forms import DATETIME_INVALID, DateTimeInput, PortalFormMixin
 
 HOSTS_REQUIRED = "Choose the teacher or teachers who host them."
@@ -44,12 +45,9 @@ class NominationForm(PortalFormMixin, forms.ModelForm):
             "invalid_choice": "Choose a year from the list.",
         },
     )
-    school = forms.ModelChoiceField(
-        queryset=School.objects.exclude(status=School.Status.CLOSED),
-        widget=forms.RadioSelect,
+    school = SchoolChoiceField(
         error_messages={
-            "required": "Search for the teacher's school, then choose it from the results.",
-            "invalid_choice": "Choose a school from the search results.",
+            "required": "Search for the teacher's school, then choose it from the results."
         },
     )
 

@@ -44,9 +44,8 @@ from exchange.services import (
     showcase_update,
 )
 from hubs.access import hub_team_required
-from hubs.forms import SchoolSearchForm
 from hubs.models import HubMembership
-from hubs.views_manage import SCHOOLS_SHOWN, school_choices
+from hubs.school_picker import SchoolSearchForm
 from hubs_portal.lib.academic_year import current_academic_year
 from hubs_portal.lib.forms import YearForm
 
@@ -195,7 +194,6 @@ def nomination_add(request, hub):
         return _no_year(request, hub)
     params = request.POST if request.method == "POST" else request.GET
     search = SchoolSearchForm(params)
-    query = search.cleaned_data["school_q"] if search.is_valid() else ""
     year = _year_in_request(request, years)
 
     if request.method == "POST":
@@ -218,20 +216,7 @@ def nomination_add(request, hub):
     else:
         form = NominationForm(hub=hub, initial={"exchange_year": year})
 
-    chosen = form["school"].value()
-    schools, found, more = school_choices(query, chosen)
-    context = {
-        "hub": hub,
-        "year": year,
-        "form": form,
-        "search": search,
-        "query": query,
-        "schools": schools,
-        "found": found,
-        "more": more,
-        "shown": SCHOOLS_SHOWN,
-        "chosen": "" if chosen is None else str(chosen),
-    }
+    context = {"hub": hub, "year": year, "form": form, **search.picker(form["school"])}
     return render(request, "manage/exchange/nomination_add.html", context)
 
 

@@ -27,7 +27,6 @@ from hubs.forms import (
     LeadershipTeamMemberForm,
     PartnershipAddForm,
     PartnershipEndForm,
-    SchoolSearchForm,
     TeamAddForm,
     TeamRoleForm,
 )
@@ -38,8 +37,8 @@ from hubs.models import (
     LeadershipTeamMember,
     Organisation,
     Partnership,
-    School,
 )
+from hubs.school_picker import SchoolSearchForm
 from hubs.services import (
     TeamChangeRefused,
     membership_add,
@@ -48,11 +47,9 @@ from hubs.services import (
     partnership_add,
 )
 from hubs_portal.lib.academic_year import academic_year_label, current_academic_year
-from hubs_portal.lib.forms import parse_id
 from workgroups.models import Enrolment, Session, WorkGroup
 
 UPCOMING_SESSIONS = 10
-SCHOOLS_SHOWN = 20
 AUDIT_PER_PAGE = 50
 
 PARTNERSHIP_FIELDS = [
@@ -233,38 +230,6 @@ def partners(request, hub):
     return render(request, "manage/hubs/partners.html", context)
 
 
-def school_choices(query: str, chosen: str | None) -> tuple[list[School], int, bool]:
-    """Schools to choose from: up to 20 matches, plus the one already chosen.
-
-    Shared by every workspace form that picks a school from the register
-    (partners, project schools, exchange nominations).
-
-    Returns the list, how many matches it holds and whether there were more
-    (one row past the limit says so, without a count).
-    """
-    matches: list[School] = []
-    if query:
-        matches = list(
-            School.objects.search(query)
-            .select_related("local_authority")
-            .order_by("name", "urn")[: SCHOOLS_SHOWN + 1]
-        )
-    more = len(matches) > SCHOOLS_SHOWN
-    matches = matches[:SCHOOLS_SHOWN]
-    schools = list(matches)
-    chosen_id = parse_id(chosen)
-    if chosen_id is not None and all(s.pk != chosen_id for s in matches):
-        school = (
-            School.objects.exclude(status=School.Status.CLOSED)
-            .select_related("local_authority")
-            .filter(pk=chosen_id)
-            .first()
-        )
-        if school is not None:
-            schools.insert(0, school)
-    return schools, len(matches), more
-
-
 def _add_partnership(hub: Hub, user, data: dict) -> Partnership:
     with transaction.atomic():
         organisation = data["organisation"]
@@ -306,7 +271,6 @@ def partner_add(request, hub):
         _require_lead(request, hub)
     params = request.POST if request.method == "POST" else request.GET
     search = SchoolSearchForm(params)
-    query = search.cleaned_data["school_q"] if search.is_valid() else ""
 
     if request.method == "POST":
         form = PartnershipAddForm(request.POST, hub=hub)
@@ -330,19 +294,7 @@ def partner_add(request, hub):
     else:
         form = PartnershipAddForm(hub=hub, initial={"start_date": timezone.localdate()})
 
-    chosen = form["school"].value()
-    schools, found, more = school_choices(query, chosen)
-    context = {
-        "hub": hub,
-        "form": form,
-        "search": search,
-        "query": query,
-        "schools": schools,
-        "found": found,
-        "more": more,
-        "shown": SCHOOLS_SHOWN,
-        "chosen": "" if chosen is None else str(chosen),
-    }
+    context = {"hub": hub, "form": form, **search.picker(form["school"])}
     return render(request, "manage/hubs/partner_add.html", context)
 
 

@@ -7,6 +7,7 @@ from django import forms
 from django.utils import timezone
 
 from hubs.models import School
+from hubs.school_picker import SchoolChoiceField
 from hubs_portal.lib.academic_year import academic_year_label, current_academic_year
 from hubs_portal.lib.forms import DATE_INVALID, DateInput, PortalFormMixin
 from projects.models import (
@@ -165,32 +166,8 @@ class ParticipationForm(PortalFormMixin, forms.ModelForm):
         pass
 
 
-class SchoolSearchForm(PortalFormMixin, forms.Form):
-    """The GET search that lists schools to choose from, so no JavaScript is needed."""
-
-    school_q = forms.CharField(
-        label="Search the school register",
-        help_text="Type the school's name, its six-digit URN or its postcode.",
-        max_length=100,
-        required=False,
-        error_messages={"max_length": "Keep your search to 100 characters or fewer."},
-    )
-
-    def clean_school_q(self) -> str:
-        return " ".join(self.cleaned_data["school_q"].split())
-
-
 class ProjectSchoolForm(PortalFormMixin, forms.Form):
-    # Drawn by the template from the search results; the field only checks the
-    # choice is a school on the register that has not closed.
-    school = forms.ModelChoiceField(
-        queryset=School.objects.exclude(status=School.Status.CLOSED),
-        widget=forms.RadioSelect,
-        error_messages={
-            "required": "Search the register, then choose a school from the results.",
-            "invalid_choice": "Choose a school from the search results.",
-        },
-    )
+    school = SchoolChoiceField()
     part = forms.ChoiceField(
         label="Its part in the project",
         choices=[("", "Choose its part"), *ProjectSchool.Part.choices],
