@@ -8,8 +8,12 @@ from django.utils import timezone
 
 from hubs.models import School
 from hubs.school_picker import SchoolChoiceField
-from hubs_portal.lib.academic_year import academic_year_label, current_academic_year
-from hubs_portal.lib.forms import DATE_INVALID, DateInput, PortalFormMixin
+from hubs_portal.lib.academic_year import (
+    academic_year_choices,
+    academic_year_label,
+    current_academic_year,
+)
+from hubs_portal.lib.forms import DATE_INVALID, AcademicYearField, DateInput, PortalFormMixin
 from projects.models import (
     FIRST_NETWORK_YEAR,
     MAX_AMOUNT,
@@ -40,8 +44,7 @@ AMOUNT_TOO_LARGE = (
 def year_choices(*extra: int) -> list[tuple[int, str]]:
     """From the network's first year to next year, latest first, plus any given year."""
     now = current_academic_year()
-    years = {*range(FIRST_NETWORK_YEAR, now + 2), *extra}
-    return [(year, academic_year_label(year)) for year in sorted(years, reverse=True)]
+    return academic_year_choices([*range(FIRST_NETWORK_YEAR, now + 2), *extra])
 
 
 class MoneyField(forms.Field):
@@ -93,15 +96,7 @@ class MoneyField(forms.Field):
 class ParticipationForm(PortalFormMixin, forms.ModelForm):
     """A hub's part in a project for a year. Project and year are fixed once recorded."""
 
-    academic_year = forms.TypedChoiceField(
-        label="Academic year",
-        coerce=int,
-        choices=[],
-        error_messages={
-            "required": "Choose the academic year.",
-            "invalid_choice": "Choose an academic year from the list.",
-        },
-    )
+    academic_year = AcademicYearField()
 
     class Meta:
         model = ProjectParticipation
@@ -219,15 +214,7 @@ class ParticipationWorkGroupsForm(PortalFormMixin, forms.Form):
 
 
 class AllocationForm(PortalFormMixin, forms.Form):
-    academic_year = forms.TypedChoiceField(
-        label="Academic year",
-        coerce=int,
-        choices=[],
-        error_messages={
-            "required": "Choose the academic year the money is for.",
-            "invalid_choice": "Choose an academic year from the list.",
-        },
-    )
+    academic_year = AcademicYearField(required_message="Choose the academic year the money is for.")
     sponsor = forms.ChoiceField(
         label="Who provides the money",
         choices=Sponsor.choices,

@@ -3,10 +3,11 @@
 from django import forms
 from django.db.models import Q
 
-from hubs_portal.lib.academic_year import academic_year_label, current_academic_year
+from hubs_portal.lib.academic_year import academic_year_choices, current_academic_year
 from hubs_portal.lib.forms import (
     DATE_INVALID,
     DATETIME_INVALID,
+    AcademicYearField,
     DateInput,
     DateTimeInput,
     PortalFormMixin,
@@ -30,23 +31,14 @@ PLACES_ERRORS = {
 def _years(*extra: int) -> list[tuple[int, str]]:
     """Last year to two years ahead, plus any year a Work Group already has."""
     now = current_academic_year()
-    years = sorted({now - 1, now, now + 1, now + 2, *extra})
-    return [(year, academic_year_label(year)) for year in years]
+    return academic_year_choices([now - 1, now, now + 1, now + 2, *extra], latest_first=False)
 
 
 class WorkGroupForm(PortalFormMixin, forms.ModelForm):
     """A Work Group's description. Places are set here only when it is created;
     afterwards they change through the places form, under the row lock."""
 
-    academic_year = forms.TypedChoiceField(
-        label="Academic year",
-        coerce=int,
-        choices=[],
-        error_messages={
-            "required": "Choose the academic year.",
-            "invalid_choice": "Choose an academic year from the list.",
-        },
-    )
+    academic_year = AcademicYearField()
     capacity = forms.IntegerField(
         label="Number of places",
         min_value=1,

@@ -19,7 +19,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import ProhibitNullCharactersValidator
 from django.utils.deconstruct import deconstructible
 
-from hubs_portal.lib.academic_year import academic_year_label
+from hubs_portal.lib.academic_year import academic_year_choices
 
 # C0 control characters except tab, line feed and carriage return; DEL; and
 # the two Unicode noncharacters XML refuses.
@@ -98,17 +98,33 @@ class DateTimeInput(forms.DateTimeInput):
         super().__init__(attrs, format="%Y-%m-%dT%H:%M")
 
 
+class AcademicYearField(forms.TypedChoiceField):
+    """A school year chosen from a list ("2026-27"), cleaned to the year it starts (2026).
+
+    The form sets its ``choices`` (``academic_year_choices``).
+    """
+
+    def __init__(self, *, required_message: str = "Choose the academic year.", **kwargs):
+        kwargs.setdefault("label", "Academic year")
+        kwargs.setdefault("choices", [])
+        messages = {
+            "required": required_message,
+            "invalid_choice": "Choose an academic year from the list.",
+        }
+        super().__init__(coerce=int, error_messages=messages, **kwargs)
+
+
 class YearForm(PortalFormMixin, forms.Form):
     """A page's school year, chosen in the query string from ``years`` (latest first).
 
     ``label`` names it: "Academic year", or "Exchange year" for the exchange.
     """
 
-    year = forms.TypedChoiceField(label="Academic year", coerce=int, choices=[])
+    year = AcademicYearField()
 
     def __init__(self, *args, years, label: str = "Academic year", **kwargs):
         super().__init__(*args, **kwargs)
         field = self.fields["year"]
         field.label = label
         field.error_messages["invalid_choice"] = f"Choose an {label.lower()} from the list."
-        field.choices = [(year, academic_year_label(year)) for year in sorted(years, reverse=True)]
+        field.choices = academic_year_choices(years)
