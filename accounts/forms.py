@@ -1,27 +1,11 @@
 from django import forms
-from django.db.models import Q
 
 from accounts.models import User
 from hubs.models import School, TeachingPhase
+from hubs.school_picker import SchoolChoiceField
 from hubs_portal.lib.forms import PortalFormMixin
 
 SCHOOL_REQUIRED = "Choose your school from the list. Search by its name, URN or postcode first."
-
-
-class SchoolSearchForm(PortalFormMixin, forms.Form):
-    """The profile page's school search: a GET form, so it works without JavaScript."""
-
-    school_q = forms.CharField(
-        label="Search for your school",
-        help_text="Type its name, its six-digit URN or its postcode, for example "
-        "Carmel College, 136412 or DL3 8RW.",
-        max_length=100,
-        required=False,
-        error_messages={"max_length": "Keep your search to 100 characters or fewer."},
-    )
-
-    def clean_school_q(self) -> str:
-        return " ".join(self.cleaned_data["school_q"].split())
 
 
 class ProfileForm(PortalFormMixin, forms.Form):
@@ -49,22 +33,16 @@ class ProfileForm(PortalFormMixin, forms.Form):
             "invalid_pk_value": "Choose phases from the list.",
         },
     )
-    # The template draws the radios from the search results; this field only
-    # checks that the chosen school is one a teacher may pick.
-    school = forms.ModelChoiceField(
-        queryset=School.objects.none(),
-        widget=forms.RadioSelect,
+    # An open school, or the one already on the profile even if it has since
+    # closed (see __init__): saving the rest of the profile must not fail on it.
+    school = SchoolChoiceField(
+        offered=School.objects.open(),
         error_messages={"required": SCHOOL_REQUIRED, "invalid_choice": SCHOOL_REQUIRED},
     )
 
     def __init__(self, *args, current_school_id: int | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        # An open school, or the one already on the profile even if it has
-        # since closed: saving the rest of the profile must not fail on it.
-        allowed = Q(status=School.Status.OPEN)
-        if current_school_id:
-            allowed |= Q(pk=current_school_id)
-        self.fields["school"].queryset = School.objects.filter(allowed)
+        self.fields["school"].keep(current_school_id)
 
     def clean_full_name(self) -> str:
         return " ".join(self.cleaned_data["full_name"].split())

@@ -16,7 +16,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from accounts.data import user_data
-from accounts.forms import DeleteAccountForm, ProfileForm, SchoolSearchForm
+from accounts.forms import DeleteAccountForm, ProfileForm
 from accounts.models import User
 from accounts.services import (
     AccountDeletionRefused,
@@ -24,9 +24,7 @@ from accounts.services import (
     places_given_up,
     roles_to_hand_over,
 )
-from hubs.models import School
-
-PROFILE_SCHOOLS_SHOWN = 20
+from hubs.school_picker import SchoolSearchForm
 
 
 @login_required
@@ -39,8 +37,7 @@ def profile(request: HttpRequest) -> HttpResponse:
     """
     user = request.user
     params = request.POST if request.method == "POST" else request.GET
-    search = SchoolSearchForm(params)
-    query = search.cleaned_data["school_q"] if search.is_valid() else ""
+    search = SchoolSearchForm(params, label="Search for your school")
     next_url = _safe_next(request, params.get("next", ""))
 
     if request.method == "POST":
@@ -60,48 +57,8 @@ def profile(request: HttpRequest) -> HttpResponse:
             current_school_id=user.school_id,
         )
 
-    schools, found, more = _school_choices(query, user.school_id)
-    chosen = form["school"].value()
-    context = {
-        "form": form,
-        "search": search,
-        "query": query,
-        "schools": schools,
-        "found": found,
-        "more": more,
-        "shown": PROFILE_SCHOOLS_SHOWN,
-        "chosen": "" if chosen is None else str(chosen),
-        "next_url": next_url,
-    }
+    context = {"form": form, **search.picker(form["school"]), "next_url": next_url}
     return render(request, "accounts/profile.html", context)
-
-
-def _school_choices(query: str, current_school_id: int | None) -> tuple[list[School], int, bool]:
-    """The schools to offer: the current one first, then up to 20 search matches.
-
-    Returns the list, how many search matches it holds and whether there were
-    more. One query for the search (one row past the limit tells us there
-    are more, without a count), and one for the current school when the
-    search did not find it.
-    """
-    matches: list[School] = []
-    if query:
-        matches = list(
-            School.objects.search(query)
-            .open()
-            .select_related("local_authority")
-            .order_by("name", "urn")[: PROFILE_SCHOOLS_SHOWN + 1]
-        )
-    more = len(matches) > PROFILE_SCHOOLS_SHOWN
-    matches = matches[:PROFILE_SCHOOLS_SHOWN]
-    schools = list(matches)
-    if current_school_id and all(school.pk != current_school_id for school in matches):
-        current = (
-            School.objects.select_related("local_authority").filter(pk=current_school_id).first()
-        )
-        if current is not None:
-            schools.insert(0, current)
-    return schools, len(matches), more
 
 
 @transaction.atomic

@@ -13,34 +13,10 @@ from exchange.models import (
     pairing_problem,
 )
 from hubs.models import Hub, School
-from hubs_portal.lib.forms import PortalFormMixin
+from hubs.school_picker import SchoolChoiceField
+from hubs_portal.lib.forms import DATETIME_INVALID, DateTimeInput, PortalFormMixin
 
-DATETIME_INVALID = "Enter a real date and time, for example 2026-10-01 09:30."
 HOSTS_REQUIRED = "Choose the teacher or teachers who host them."
-
-
-class DateTimeInput(forms.DateTimeInput):
-    """A browser date and time picker; without one, people type 2026-10-01T09:30."""
-
-    input_type = "datetime-local"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs, format="%Y-%m-%dT%H:%M")
-
-
-class YearForm(PortalFormMixin, forms.Form):
-    """The workspace's exchange year, chosen in the query string."""
-
-    year = forms.TypedChoiceField(
-        label="Exchange year",
-        coerce=int,
-        choices=[],
-        error_messages={"invalid_choice": "Choose an exchange year from the list."},
-    )
-
-    def __init__(self, *args, years: list[ExchangeYear], **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["year"].choices = [(year.academic_year, year.label) for year in years]
 
 
 class YearChoiceField(forms.ModelChoiceField):
@@ -69,12 +45,9 @@ class NominationForm(PortalFormMixin, forms.ModelForm):
             "invalid_choice": "Choose a year from the list.",
         },
     )
-    school = forms.ModelChoiceField(
-        queryset=School.objects.exclude(status=School.Status.CLOSED),
-        widget=forms.RadioSelect,
+    school = SchoolChoiceField(
         error_messages={
-            "required": "Search for the teacher's school, then choose it from the results.",
-            "invalid_choice": "Choose a school from the search results.",
+            "required": "Search for the teacher's school, then choose it from the results."
         },
     )
 

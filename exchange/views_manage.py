@@ -24,7 +24,6 @@ from exchange.forms import (
     PairingForm,
     ShanghaiTeacherForm,
     ShowcaseForm,
-    YearForm,
 )
 from exchange.models import (
     MAX_TEACHERS_PER_HUB,
@@ -45,9 +44,9 @@ from exchange.services import (
     showcase_update,
 )
 from hubs.access import hub_team_required
-from hubs.forms import SchoolSearchForm
-from hubs.views_manage import SCHOOLS_SHOWN, school_choices
+from hubs.school_picker import SchoolSearchForm
 from hubs_portal.lib.academic_year import current_academic_year
+from hubs_portal.lib.forms import YearForm
 
 LEADS_ONLY = "Only the hub's leads can change the exchange records."
 
@@ -130,7 +129,9 @@ def home(request, access):
     """
     hub = access.hub
     years = _years()
-    form = YearForm(request.GET or None, years=years)
+    form = YearForm(
+        request.GET or None, years=[y.academic_year for y in years], label="Exchange year"
+    )
     year = None
     if form.is_valid():
         year = next(y for y in years if y.academic_year == form.cleaned_data["year"])
@@ -181,7 +182,6 @@ def nomination_add(request, access):
         return _no_year(request, hub)
     params = request.POST if request.method == "POST" else request.GET
     search = SchoolSearchForm(params)
-    query = search.cleaned_data["school_q"] if search.is_valid() else ""
     year = _year_in_request(request, years)
 
     if request.method == "POST":
@@ -204,19 +204,11 @@ def nomination_add(request, access):
     else:
         form = NominationForm(hub=hub, initial={"exchange_year": year})
 
-    chosen = form["school"].value()
-    schools, found, more = school_choices(query, chosen)
     context = {
         "hub": hub,
         "year": year,
         "form": form,
-        "search": search,
-        "query": query,
-        "schools": schools,
-        "found": found,
-        "more": more,
-        "shown": SCHOOLS_SHOWN,
-        "chosen": "" if chosen is None else str(chosen),
+        **search.picker(form["school"]),
     }
     return render(request, "manage/exchange/nomination_add.html", context)
 

@@ -15,9 +15,9 @@ from hubs.models import (
     Organisation,
     Partnership,
     RecordStatus,
-    School,
 )
-from hubs_portal.lib.forms import PortalFormMixin
+from hubs.school_picker import SchoolChoiceField
+from hubs_portal.lib.forms import DATE_INVALID, DateInput, PortalFormMixin
 
 SCHOOL_OR_ORGANISATION = (
     "Choose a school from the search results, choose an organisation, "
@@ -26,31 +26,6 @@ SCHOOL_OR_ORGANISATION = (
 ONLY_ONE_PARTNER = (
     "Choose only one partner: a school, an existing organisation or a new organisation."
 )
-DATE_INVALID = "Enter a real date, for example 1 September 2026 as 2026-09-01."
-
-
-class DateInput(forms.DateInput):
-    """A browser date picker; without one, people type 2026-09-01."""
-
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs, format="%Y-%m-%d")
-
-
-class SchoolSearchForm(PortalFormMixin, forms.Form):
-    """The GET search that lists schools to choose from, so no JavaScript is needed."""
-
-    school_q = forms.CharField(
-        label="Search the school register",
-        help_text="Type the school's name, its six-digit URN or its postcode.",
-        max_length=100,
-        required=False,
-        error_messages={"max_length": "Keep your search to 100 characters or fewer."},
-    )
-
-    def clean_school_q(self) -> str:
-        return " ".join(self.cleaned_data["school_q"].split())
 
 
 class PartnershipAddForm(PortalFormMixin, forms.Form):
@@ -61,14 +36,8 @@ class PartnershipAddForm(PortalFormMixin, forms.Form):
         choices=[("", "Choose a role"), *Partnership.Role.choices],
         error_messages={"required": "Choose the partner's role in the hub."},
     )
-    # Drawn by the template from the search results; the field only checks the
-    # choice is a school on the register that has not closed.
-    school = forms.ModelChoiceField(
-        queryset=School.objects.exclude(status=School.Status.CLOSED),
-        required=False,
-        widget=forms.RadioSelect,
-        error_messages={"invalid_choice": "Choose a school from the search results."},
-    )
+    # Optional: the partner may be an organisation instead (see clean).
+    school = SchoolChoiceField(required=False)
     organisation = forms.ModelChoiceField(
         label="Or choose an organisation already known to the portal",
         queryset=Organisation.objects.order_by("name"),

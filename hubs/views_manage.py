@@ -16,10 +16,7 @@ from hubs import sections, services
 from hubs.access import hub_team_required, user_hubs
 from hubs.audit import history
 from hubs.forms import TeamAddForm, TeamRoleForm
-from hubs.models import HubMembership, School
-from hubs_portal.lib.forms import parse_id
-
-SCHOOLS_SHOWN = 20
+from hubs.models import HubMembership
 
 
 @login_required
@@ -40,41 +37,6 @@ def dashboard(request, access):
     hub = access.hub
     context = {"hub": hub, "sections": sections.build(sections.DASHBOARD, hub, request)}
     return render(request, "manage/hubs/dashboard.html", context)
-
-
-# --- Choosing a school ---------------------------------------------------------
-
-
-def school_choices(query: str, chosen: str | None) -> tuple[list[School], int, bool]:
-    """Schools to choose from: up to 20 matches, plus the one already chosen.
-
-    Shared by every workspace form that picks a school from the register
-    (partners, project schools, exchange nominations).
-
-    Returns the list, how many matches it holds and whether there were more
-    (one row past the limit says so, without a count).
-    """
-    matches: list[School] = []
-    if query:
-        matches = list(
-            School.objects.search(query)
-            .select_related("local_authority")
-            .order_by("name", "urn")[: SCHOOLS_SHOWN + 1]
-        )
-    more = len(matches) > SCHOOLS_SHOWN
-    matches = matches[:SCHOOLS_SHOWN]
-    schools = list(matches)
-    chosen_id = parse_id(chosen)
-    if chosen_id is not None and all(s.pk != chosen_id for s in matches):
-        school = (
-            School.objects.exclude(status=School.Status.CLOSED)
-            .select_related("local_authority")
-            .filter(pk=chosen_id)
-            .first()
-        )
-        if school is not None:
-            schools.insert(0, school)
-    return schools, len(matches), more
 
 
 # --- Team -------------------------------------------------------------------

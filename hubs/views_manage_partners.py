@@ -21,10 +21,9 @@ from hubs.forms import (
     LeadershipTeamMemberForm,
     PartnershipAddForm,
     PartnershipEndForm,
-    SchoolSearchForm,
 )
 from hubs.models import LeadershipTeamMember, Partnership
-from hubs.views_manage import SCHOOLS_SHOWN, school_choices
+from hubs.school_picker import SchoolSearchForm
 
 
 def _partnership_phase(partnership: Partnership, today: date) -> str:
@@ -76,7 +75,6 @@ def partner_add(request, access):
     access.require_lead()
     params = request.POST if request.method == "POST" else request.GET
     search = SchoolSearchForm(params)
-    query = search.cleaned_data["school_q"] if search.is_valid() else ""
 
     if request.method == "POST":
         form = PartnershipAddForm(request.POST, hub=hub)
@@ -111,18 +109,10 @@ def partner_add(request, access):
     else:
         form = PartnershipAddForm(hub=hub, initial={"start_date": timezone.localdate()})
 
-    chosen = form["school"].value()
-    schools, found, more = school_choices(query, chosen)
     context = {
         "hub": hub,
         "form": form,
-        "search": search,
-        "query": query,
-        "schools": schools,
-        "found": found,
-        "more": more,
-        "shown": SCHOOLS_SHOWN,
-        "chosen": "" if chosen is None else str(chosen),
+        **search.picker(form["school"]),
     }
     return render(request, "manage/hubs/partner_add.html", context)
 

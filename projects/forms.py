@@ -7,8 +7,13 @@ from django import forms
 from django.utils import timezone
 
 from hubs.models import School
-from hubs_portal.lib.academic_year import academic_year_label, current_academic_year
-from hubs_portal.lib.forms import PortalFormMixin
+from hubs.school_picker import SchoolChoiceField
+from hubs_portal.lib.academic_year import (
+    academic_year_choices,
+    academic_year_label,
+    current_academic_year,
+)
+from hubs_portal.lib.forms import DATE_INVALID, AcademicYearField, DateInput, PortalFormMixin
 from projects.models import (
     FIRST_NETWORK_YEAR,
     MAX_AMOUNT,
@@ -21,7 +26,6 @@ from projects.models import (
 )
 from workgroups.models import WorkGroup
 
-DATE_INVALID = "Enter a real date, for example 1 September 2026 as 2026-09-01."
 AMOUNT_INVALID = "Enter the amount in pounds and pence, for example 1250 or 1250.50."
 AMOUNT_NEGATIVE = (
     "The amount cannot be negative. Record money the hub receives as an allocation "
@@ -40,17 +44,7 @@ AMOUNT_TOO_LARGE = (
 def year_choices(*extra: int) -> list[tuple[int, str]]:
     """From the network's first year to next year, latest first, plus any given year."""
     now = current_academic_year()
-    years = {*range(FIRST_NETWORK_YEAR, now + 2), *extra}
-    return [(year, academic_year_label(year)) for year in sorted(years, reverse=True)]
-
-
-class DateInput(forms.DateInput):
-    """A browser date picker; without one, people type 2026-09-01."""
-
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs, format="%Y-%m-%d")
+    return academic_year_choices([*range(FIRST_NETWORK_YEAR, now + 2), *extra])
 
 
 class MoneyField(forms.Field):
@@ -102,15 +96,7 @@ class MoneyField(forms.Field):
 class ParticipationForm(PortalFormMixin, forms.ModelForm):
     """A hub's part in a project for a year. Project and year are fixed once recorded."""
 
-    academic_year = forms.TypedChoiceField(
-        label="Academic year",
-        coerce=int,
-        choices=[],
-        error_messages={
-            "required": "Choose the academic year.",
-            "invalid_choice": "Choose an academic year from the list.",
-        },
-    )
+    academic_year = AcademicYearField()
 
     class Meta:
         model = ProjectParticipation
@@ -175,32 +161,8 @@ class ParticipationForm(PortalFormMixin, forms.ModelForm):
         pass
 
 
-class SchoolSearchForm(PortalFormMixin, forms.Form):
-    """The GET search that lists schools to choose from, so no JavaScript is needed."""
-
-    school_q = forms.CharField(
-        label="Search the school register",
-        help_text="Type the school's name, its six-digit URN or its postcode.",
-        max_length=100,
-        required=False,
-        error_messages={"max_length": "Keep your search to 100 characters or fewer."},
-    )
-
-    def clean_school_q(self) -> str:
-        return " ".join(self.cleaned_data["school_q"].split())
-
-
 class ProjectSchoolForm(PortalFormMixin, forms.Form):
-    # Drawn by the template from the search results; the field only checks the
-    # choice is a school on the register that has not closed.
-    school = forms.ModelChoiceField(
-        queryset=School.objects.exclude(status=School.Status.CLOSED),
-        widget=forms.RadioSelect,
-        error_messages={
-            "required": "Search the register, then choose a school from the results.",
-            "invalid_choice": "Choose a school from the search results.",
-        },
-    )
+    school = SchoolChoiceField()
     part = forms.ChoiceField(
         label="Its part in the project",
         choices=[("", "Choose its part"), *ProjectSchool.Part.choices],
@@ -252,15 +214,7 @@ class ParticipationWorkGroupsForm(PortalFormMixin, forms.Form):
 
 
 class AllocationForm(PortalFormMixin, forms.Form):
-    academic_year = forms.TypedChoiceField(
-        label="Academic year",
-        coerce=int,
-        choices=[],
-        error_messages={
-            "required": "Choose the academic year the money is for.",
-            "invalid_choice": "Choose an academic year from the list.",
-        },
-    )
+    academic_year = AcademicYearField(required_message="Choose the academic year the money is for.")
     sponsor = forms.ChoiceField(
         label="Who provides the money",
         choices=Sponsor.choices,

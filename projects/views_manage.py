@@ -18,13 +18,12 @@ from django.views.decorators.http import require_POST, require_safe
 
 from hubs.access import hub_team_required
 from hubs.models import Hub
-from hubs.views_manage import SCHOOLS_SHOWN, school_choices
+from hubs.school_picker import SchoolSearchForm
 from projects import services
 from projects.forms import (
     ParticipationForm,
     ParticipationWorkGroupsForm,
     ProjectSchoolForm,
-    SchoolSearchForm,
 )
 from projects.models import ProjectParticipation, ProjectSchool
 from projects.services import (
@@ -181,7 +180,6 @@ def school_add(request, access, participation_pk: int):
     participation = _participation(hub, participation_pk)
     params = request.POST if request.method == "POST" else request.GET
     search = SchoolSearchForm(params)
-    query = search.cleaned_data["school_q"] if search.is_valid() else ""
 
     if request.method == "POST":
         form = ProjectSchoolForm(request.POST, participation=participation)
@@ -207,19 +205,11 @@ def school_add(request, access, participation_pk: int):
     else:
         form = ProjectSchoolForm(participation=participation)
 
-    chosen = form["school"].value()
-    schools, found, more = school_choices(query, chosen)
     context = {
         "hub": hub,
         "participation": participation,
         "form": form,
-        "search": search,
-        "query": query,
-        "schools": schools,
-        "found": found,
-        "more": more,
-        "shown": SCHOOLS_SHOWN,
-        "chosen": "" if chosen is None else str(chosen),
+        **search.picker(form["school"]),
     }
     return render(request, "manage/projects/school_add.html", context)
 

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST, require_safe
 from hubs.access import hub_team_required
 from hubs.models import Hub
 from hubs_portal.lib.academic_year import academic_year_label, current_academic_year
+from hubs_portal.lib.forms import YearForm
 from projects import services
 from projects.forms import AllocationForm, SpendForm
 from projects.models import Allocation, Spend
@@ -28,7 +29,6 @@ from projects.services import (
     spend_record,
     spending_by_category,
 )
-from workgroups.forms import YearForm
 
 
 def _home_url(hub: Hub, year: int) -> str:

@@ -8,31 +8,21 @@ then shows the default for that filter rather than an error page.
 from django import forms
 
 from hubs.models import Region
-from hubs_portal.lib.academic_year import academic_year_label, current_academic_year
-from hubs_portal.lib.forms import PortalFormMixin
+from hubs_portal.lib.academic_year import academic_year_choices, current_academic_year
+from hubs_portal.lib.forms import AcademicYearField, PortalFormMixin
 from projects.models import FIRST_NETWORK_YEAR
 from reports.queries.filters import PHASES, Filters
 
 
-def year_choices() -> list[tuple[str, str]]:
+def year_choices() -> list[tuple[int, str]]:
     """Every school year of the network, newest first, and next year's (planned groups)."""
-    last = current_academic_year() + 1
-    return [
-        (str(year), academic_year_label(year)) for year in range(last, FIRST_NETWORK_YEAR - 1, -1)
-    ]
+    return academic_year_choices(range(FIRST_NETWORK_YEAR, current_academic_year() + 2))
 
 
 class ReportFilterForm(PortalFormMixin, forms.Form):
     """Year, region and phase. Regions are read once (one query) and checked against that list."""
 
-    year = forms.TypedChoiceField(
-        label="Academic year",
-        coerce=int,
-        error_messages={
-            "invalid_choice": "Choose an academic year from the list.",
-            "required": "Choose an academic year.",
-        },
-    )
+    year = AcademicYearField(required_message="Choose an academic year.")
     region = forms.ChoiceField(
         label="Region",
         required=False,

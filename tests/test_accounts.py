@@ -404,7 +404,7 @@ def test_the_school_search_uses_the_folded_name_index(teacher_client, reference_
 
 def test_a_search_that_finds_nothing_says_so(teacher_client, schools):
     text = page_text(teacher_client.get(PROFILE, {"school_q": "Nowhere In Particular"}))
-    assert "No open schools found for “Nowhere In Particular”" in text
+    assert "No schools found for “Nowhere In Particular”" in text
     assert "find your Maths Hub</a> and contact them" in text
 
 

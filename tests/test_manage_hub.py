@@ -19,6 +19,7 @@ from hubs.models import (
     Organisation,
     Partnership,
     RecordStatus,
+    School,
 )
 from hubs_portal.lib.academic_year import current_academic_year
 from tests.factories import (
@@ -444,6 +445,22 @@ def test_the_partner_search_ignores_accents_and_punctuation(lead_client, hub, ty
         make_school(name=name)
     response = lead_client.get(url("partner-add", hub), {"school_q": typed})
     assert [school.name for school in response.context["schools"]] == [expected]
+
+
+def test_the_partner_search_lists_only_schools_that_can_be_chosen(lead_client, hub):
+    # A URN finds a school even once it has closed; a closed school cannot
+    # be a partner, so the picker does not offer it.
+    closed = make_school(name="Closed Academy", urn=990001, status=School.Status.CLOSED)
+    proposed = make_school(name="Proposed Academy", urn=990002, status=School.Status.PROPOSED)
+
+    response = lead_client.get(url("partner-add", hub), {"school_q": str(closed.urn)})
+    assert response.context["schools"] == []
+    assert f"No schools found for “{closed.urn}”" in words(response)
+
+    response = lead_client.get(url("partner-add", hub), {"school_q": str(proposed.urn)})
+    assert response.context["schools"] == [proposed]
+    assert "Proposed Academy URN 990002" in words(response)
+    assert "(proposed to open)" in words(response)
 
 
 def test_the_partner_search_uses_the_folded_name_index(lead_client, hub):

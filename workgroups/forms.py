@@ -3,8 +3,15 @@
 from django import forms
 from django.db.models import Q
 
-from hubs_portal.lib.academic_year import academic_year_label, current_academic_year
-from hubs_portal.lib.forms import PortalFormMixin
+from hubs_portal.lib.academic_year import academic_year_choices, current_academic_year
+from hubs_portal.lib.forms import (
+    DATE_INVALID,
+    DATETIME_INVALID,
+    AcademicYearField,
+    DateInput,
+    DateTimeInput,
+    PortalFormMixin,
+)
 from workgroups.models import Evaluation, Programme, Session, WorkGroup
 
 PROGRAMME_OR_NEED = next(
@@ -12,8 +19,6 @@ PROGRAMME_OR_NEED = next(
     for constraint in WorkGroup._meta.constraints
     if constraint.name == "workgroup_programme_or_local_need"
 )
-DATE_INVALID = "Enter a real date, for example 1 September 2026 as 2026-09-01."
-DATETIME_INVALID = "Enter a real date and time, for example 2026-10-01 16:00."
 MAX_PLACES = 500
 PLACES_ERRORS = {
     "required": "Enter the number of places.",
@@ -23,44 +28,17 @@ PLACES_ERRORS = {
 }
 
 
-class DateInput(forms.DateInput):
-    """A browser date picker; without one, people type 2026-09-01."""
-
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs, format="%Y-%m-%d")
-
-
-class DateTimeInput(forms.DateTimeInput):
-    """A browser date and time picker; without one, people type 2026-10-01T16:00."""
-
-    input_type = "datetime-local"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs, format="%Y-%m-%dT%H:%M")
-
-
 def _years(*extra: int) -> list[tuple[int, str]]:
     """Last year to two years ahead, plus any year a Work Group already has."""
     now = current_academic_year()
-    years = sorted({now - 1, now, now + 1, now + 2, *extra})
-    return [(year, academic_year_label(year)) for year in years]
+    return academic_year_choices([now - 1, now, now + 1, now + 2, *extra], latest_first=False)
 
 
 class WorkGroupForm(PortalFormMixin, forms.ModelForm):
     """A Work Group's description. Places are set here only when it is created;
     afterwards they change through the places form, under the row lock."""
 
-    academic_year = forms.TypedChoiceField(
-        label="Academic year",
-        coerce=int,
-        choices=[],
-        error_messages={
-            "required": "Choose the academic year.",
-            "invalid_choice": "Choose an academic year from the list.",
-        },
-    )
+    academic_year = AcademicYearField()
     capacity = forms.IntegerField(
         label="Number of places",
         min_value=1,
@@ -342,20 +320,3 @@ class EvaluationForm(PortalFormMixin, forms.ModelForm):
             "outcomes": {"required": "Describe the outcomes."},
             "impact_notes": {"required": "Describe the impact."},
         }
-
-
-class YearForm(PortalFormMixin, forms.Form):
-    """The list's academic year, chosen in the query string."""
-
-    year = forms.TypedChoiceField(
-        label="Academic year",
-        coerce=int,
-        choices=[],
-        error_messages={"invalid_choice": "Choose an academic year from the list."},
-    )
-
-    def __init__(self, *args, years, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["year"].choices = [
-            (year, academic_year_label(year)) for year in sorted(years, reverse=True)
-        ]

@@ -20,12 +20,12 @@ from django.views.decorators.http import require_POST, require_safe
 from hubs.access import hub_team_required
 from hubs_portal.lib.academic_year import academic_year_label, current_academic_year
 from hubs_portal.lib.csv_export import csv_response
+from hubs_portal.lib.forms import YearForm
 from workgroups import services
 from workgroups.forms import (
     CompletionForm,
     PlacesForm,
     WorkGroupForm,
-    YearForm,
 )
 from workgroups.models import (
     Attendance,

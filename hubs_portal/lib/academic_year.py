@@ -21,6 +21,11 @@ def academic_year_label(start_year: int) -> str:
     return f"{start_year}-{(start_year + 1) % 100:02d}"
 
 
+def academic_year_choices(years, *, latest_first: bool = True) -> list[tuple[int, str]]:
+    """A chooser's choices: each year once, as (2026, "2026-27"), latest first unless told."""
+    return [(year, academic_year_label(year)) for year in sorted(set(years), reverse=latest_first)]
+
+
 def parse_academic_year(text: str) -> int | None:
     """Accept "2026-27", "2026/27" or "2026"; None for anything else."""
     head, _, tail = text.strip().replace("/", "-").partition("-")
