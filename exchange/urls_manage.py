@@ -3,6 +3,7 @@
 from django.urls import path
 
 from exchange import views_manage as views
+from exchange import views_manage_showcases as showcases
 
 app_name = "manage-exchange"
 
@@ -17,10 +18,10 @@ urlpatterns = [
     path("shanghai/add/", views.shanghai_add, name="shanghai-add"),
     path("shanghai/<int:shanghai_pk>/hosts/", views.shanghai_pair, name="shanghai-pair"),
     path("shanghai/<int:shanghai_pk>/remove/", views.shanghai_remove, name="shanghai-remove"),
-    path("showcases/add/", views.showcase_add, name="showcase-add"),
-    path("showcases/<int:showcase_pk>/", views.showcase_detail, name="showcase"),
-    path("showcases/<int:showcase_pk>/edit/", views.showcase_edit, name="showcase-edit"),
-    path("showcases/<int:showcase_pk>/open/", views.showcase_open, name="showcase-open"),
-    path("showcases/<int:showcase_pk>/close/", views.showcase_close, name="showcase-close"),
-    path("showcases/<int:showcase_pk>/notes/", views.showcase_notes, name="showcase-notes"),
+    path("showcases/add/", showcases.showcase_add, name="showcase-add"),
+    path("showcases/<int:showcase_pk>/", showcases.showcase_detail, name="showcase"),
+    path("showcases/<int:showcase_pk>/edit/", showcases.showcase_edit, name="showcase-edit"),
+    path("showcases/<int:showcase_pk>/open/", showcases.showcase_open, name="showcase-open"),
+    path("showcases/<int:showcase_pk>/close/", showcases.showcase_close, name="showcase-close"),
+    path("showcases/<int:showcase_pk>/notes/", showcases.showcase_notes, name="showcase-notes"),
 ]
