@@ -49,7 +49,7 @@ LEADS_ONLY = "Only the hub's leads can change the exchange records."
 # --- Helpers ------------------------------------------------------------------
 
 
-def _years() -> list[ExchangeYear]:
+def exchange_years() -> list[ExchangeYear]:
     return list(ExchangeYear.objects.order_by("-academic_year"))
 
 
@@ -62,7 +62,7 @@ def _default_year(years: list[ExchangeYear]) -> ExchangeYear | None:
     return years[0] if years else None
 
 
-def _year_in_request(request, years: list[ExchangeYear]) -> ExchangeYear | None:
+def year_in_request(request, years: list[ExchangeYear]) -> ExchangeYear | None:
     """The year named by ``year`` (in the form sent, else the query string), or the default."""
     raw = request.POST.get("year") or request.GET.get("year") or ""
     for year in years:
@@ -86,7 +86,7 @@ def _nominations(hub, year: ExchangeYear):
     )
 
 
-def _showcase(hub, pk: int) -> Showcase:
+def hub_showcase(hub, pk: int) -> Showcase:
     showcase = get_object_or_404(
         Showcase.objects.select_related("exchange_year", "host_school", "shanghai_teacher"),
         hub=hub,
@@ -96,7 +96,7 @@ def _showcase(hub, pk: int) -> Showcase:
     return showcase
 
 
-def _no_year(request, hub):
+def no_year_yet(request, hub):
     messages.info(
         request,
         "No exchange year has been set up yet. NCETM staff add the years and their dates.",
@@ -124,7 +124,7 @@ def home(request, access):
     showcases with host schools and teachers; whether the user is a lead.
     """
     hub = access.hub
-    years = _years()
+    years = exchange_years()
     form = YearForm(
         request.GET or None, years=[y.academic_year for y in years], label="Exchange year"
     )
@@ -173,12 +173,12 @@ def nomination_add(request, access):
     """Nominate a teacher: their school found by a GET search (no JavaScript)."""
     hub = access.hub
     access.require_lead(LEADS_ONLY)
-    years = _years()
+    years = exchange_years()
     if not years:
-        return _no_year(request, hub)
+        return no_year_yet(request, hub)
     params = request.POST if request.method == "POST" else request.GET
     search = SchoolSearchForm(params)
-    year = _year_in_request(request, years)
+    year = year_in_request(request, years)
 
     if request.method == "POST":
         form = NominationForm(request.POST, hub=hub)
@@ -245,10 +245,10 @@ def nomination_remove(request, access, nomination_pk: int):
 def shanghai_add(request, access):
     hub = access.hub
     access.require_lead(LEADS_ONLY)
-    years = _years()
+    years = exchange_years()
     if not years:
-        return _no_year(request, hub)
-    year = _year_in_request(request, years)
+        return no_year_yet(request, hub)
+    year = year_in_request(request, years)
     nominations = _nominations(hub, year)
     form = ShanghaiTeacherForm(request.POST or None, hub=hub, year=year, nominations=nominations)
     if request.method == "POST" and form.is_valid():

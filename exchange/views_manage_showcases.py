@@ -18,7 +18,13 @@ from exchange.services import (
     showcase_notes_save,
     showcase_update,
 )
-from exchange.views_manage import LEADS_ONLY, _no_year, _showcase, _year_in_request, _years
+from exchange.views_manage import (
+    LEADS_ONLY,
+    exchange_years,
+    hub_showcase,
+    no_year_yet,
+    year_in_request,
+)
 from hubs.access import hub_team_required
 
 # --- Showcases ----------------------------------------------------------------
@@ -28,10 +34,10 @@ from hubs.access import hub_team_required
 def showcase_add(request, access):
     hub = access.hub
     access.require_lead(LEADS_ONLY)
-    years = _years()
+    years = exchange_years()
     if not years:
-        return _no_year(request, hub)
-    year = _year_in_request(request, years)
+        return no_year_yet(request, hub)
+    year = year_in_request(request, years)
     form = ShowcaseForm(request.POST or None, hub=hub, year=year)
     if request.method == "POST" and form.is_valid():
         showcase = showcase_create(hub=hub, user=request.user, showcase=form.instance)
@@ -58,7 +64,7 @@ def showcase_add(request, access):
 def showcase_edit(request, access, showcase_pk: int):
     hub = access.hub
     access.require_lead(LEADS_ONLY)
-    showcase = _showcase(hub, showcase_pk)
+    showcase = hub_showcase(hub, showcase_pk)
     if showcase.status == Showcase.Status.CLOSED:
         messages.error(request, "This showcase is closed, so its details can no longer change.")
         return redirect("manage-exchange:showcase", hub_slug=hub.slug, showcase_pk=showcase.pk)
@@ -96,7 +102,7 @@ def showcase_detail(request, access, showcase_pk: int):
     """A showcase and who is coming. Queries: the showcase with its year, school and
     teacher; the registrations with teachers and schools; whether the user is a lead."""
     hub = access.hub
-    showcase = _showcase(hub, showcase_pk)
+    showcase = hub_showcase(hub, showcase_pk)
     registrations = list(
         showcase.registrations.select_related("teacher", "school").order_by("created_at", "pk")
     )
@@ -110,7 +116,7 @@ def showcase_detail(request, access, showcase_pk: int):
 
 
 def _status_change(request, hub, showcase_pk: int, change, done: str):
-    showcase = _showcase(hub, showcase_pk)
+    showcase = hub_showcase(hub, showcase_pk)
     try:
         change(showcase_id=showcase.pk, user=request.user)
     except ExchangeRefused as refusal:
@@ -150,7 +156,7 @@ def showcase_close(request, access, showcase_pk: int):
 def showcase_notes(request, access, showcase_pk: int):
     """The notes of the post-lesson discussion, written once the lesson is over."""
     hub = access.hub
-    showcase = _showcase(hub, showcase_pk)
+    showcase = hub_showcase(hub, showcase_pk)
     form = NotesForm(request.POST or None, initial={"discussion_notes": showcase.discussion_notes})
     if request.method == "POST" and form.is_valid():
         try:

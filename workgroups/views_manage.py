@@ -44,7 +44,7 @@ from workgroups.services import (
 )
 
 
-def _workgroup(hub, pk: int, queryset=None) -> WorkGroup:
+def hub_workgroup(hub, pk: int, queryset=None) -> WorkGroup:
     workgroup = get_object_or_404(
         (queryset if queryset is not None else WorkGroup.objects).select_related("programme"),
         hub=hub,
@@ -54,7 +54,7 @@ def _workgroup(hub, pk: int, queryset=None) -> WorkGroup:
     return workgroup
 
 
-def _detail_url(hub, workgroup: WorkGroup, anchor: str = "") -> str:
+def detail_url(hub, workgroup: WorkGroup, anchor: str = "") -> str:
     url = reverse("manage-workgroups:detail", args=[hub.slug, workgroup.pk])
     return f"{url}#{anchor}" if anchor else url
 
@@ -124,7 +124,7 @@ def workgroup_create(request, access):
                 f"{workgroup.title} has been saved as a draft. Add its sessions, then publish it "
                 "when it is ready for teachers to apply.",
             )
-            return redirect(_detail_url(hub, workgroup))
+            return redirect(detail_url(hub, workgroup))
     return render(
         request,
         "manage/workgroups/form.html",
@@ -139,7 +139,7 @@ def workgroup_create(request, access):
 @hub_team_required
 def workgroup_edit(request, access, pk: int):
     hub = access.hub
-    workgroup = _workgroup(hub, pk, WorkGroup.objects.prefetch_related("phases"))
+    workgroup = hub_workgroup(hub, pk, WorkGroup.objects.prefetch_related("phases"))
     form = WorkGroupForm(request.POST or None, instance=workgroup)
     if request.method == "POST" and form.is_valid():
         fields = {name: form.cleaned_data[name] for name in form.fields if name != "phases"}
@@ -150,7 +150,7 @@ def workgroup_edit(request, access, pk: int):
             phases=form.cleaned_data["phases"],
         )
         messages.success(request, f"Your changes to {fields['title']} have been saved.")
-        return redirect(_detail_url(hub, workgroup))
+        return redirect(detail_url(hub, workgroup))
     return render(
         request,
         "manage/workgroups/form.html",
@@ -166,7 +166,7 @@ def workgroup_edit(request, access, pk: int):
 @require_POST
 def publish(request, access, pk: int):
     hub = access.hub
-    workgroup = _workgroup(hub, pk)
+    workgroup = hub_workgroup(hub, pk)
     try:
         workgroup_publish(workgroup_id=workgroup.pk, user=request.user)
     except WorkGroupChangeRefused as refusal:
@@ -175,19 +175,19 @@ def publish(request, access, pk: int):
         messages.success(
             request, f"{workgroup.title} is published: teachers can now see it and apply."
         )
-    return redirect(_detail_url(hub, workgroup))
+    return redirect(detail_url(hub, workgroup))
 
 
 @hub_team_required
 @require_POST
 def close(request, access, pk: int):
     hub = access.hub
-    workgroup = _workgroup(hub, pk)
+    workgroup = hub_workgroup(hub, pk)
     try:
         workgroup_close(workgroup_id=workgroup.pk, user=request.user)
     except WorkGroupChangeRefused as refusal:
         messages.error(request, str(refusal))
-        return redirect(_detail_url(hub, workgroup))
+        return redirect(detail_url(hub, workgroup))
     messages.success(
         request,
         f"{workgroup.title} is closed to new applications. Now please write its evaluation.",
@@ -202,7 +202,7 @@ def _detail(request, hub, workgroup_pk: int, *, places_form=None, completion_for
     """The group's page. Queries: the group with its programme and evaluation; its
     phases; its sessions with attendance counts; its live enrolments with teachers,
     schools and waiting positions; the last few messages sent."""
-    workgroup = _workgroup(
+    workgroup = hub_workgroup(
         hub,
         workgroup_pk,
         WorkGroup.objects.select_related("evaluation").prefetch_related("phases"),
@@ -257,7 +257,7 @@ def workgroup_detail(request, access, pk: int):
 @require_POST
 def places(request, access, pk: int):
     hub = access.hub
-    workgroup = _workgroup(hub, pk)
+    workgroup = hub_workgroup(hub, pk)
     form = PlacesForm(request.POST)
     if form.is_valid():
         capacity = form.cleaned_data["capacity"]
@@ -276,7 +276,7 @@ def places(request, access, pk: int):
                     "the waiting list, and we have e-mailed them."
                 )
             messages.success(request, text)
-            return redirect(_detail_url(hub, workgroup, "places"))
+            return redirect(detail_url(hub, workgroup, "places"))
     return _detail(request, hub, pk, places_form=form)
 
 
@@ -284,7 +284,7 @@ def places(request, access, pk: int):
 @require_POST
 def completion(request, access, pk: int):
     hub = access.hub
-    workgroup = _workgroup(hub, pk)
+    workgroup = hub_workgroup(hub, pk)
     confirmed = list(
         workgroup.enrolments.filter(status=Enrolment.Status.CONFIRMED).select_related("teacher")
     )
@@ -301,7 +301,7 @@ def completion(request, access, pk: int):
         f"{count} teacher{' has' if count == 1 else 's have'} been marked as having completed "
         f"{workgroup.title}.",
     )
-    return redirect(_detail_url(hub, workgroup, "participants"))
+    return redirect(detail_url(hub, workgroup, "participants"))
 
 
 # --- Export -------------------------------------------------------------------
@@ -316,7 +316,7 @@ def export_csv(request, access, pk: int):
     attendance recorded for them.
     """
     hub = access.hub
-    workgroup = _workgroup(hub, pk)
+    workgroup = hub_workgroup(hub, pk)
     sessions = list(workgroup.sessions.order_by("order"))
     people = list(participants(workgroup))
     marks = {

@@ -23,7 +23,7 @@ from workgroups.services import (
     participants_message_send,
     session_save,
 )
-from workgroups.views_manage import _detail_url, _workgroup
+from workgroups.views_manage import detail_url, hub_workgroup
 
 
 def _session(workgroup: WorkGroup, session_pk: int) -> Session:
@@ -51,7 +51,7 @@ def _session_form_page(request, hub, workgroup, session):
             )
         else:
             messages.success(request, f"Session {session.order} has been saved.")
-            return redirect(_detail_url(hub, workgroup, "sessions"))
+            return redirect(detail_url(hub, workgroup, "sessions"))
     return render(
         request,
         "manage/workgroups/session_form.html",
@@ -67,21 +67,21 @@ def _session_form_page(request, hub, workgroup, session):
 @hub_team_required
 def session_create(request, access, pk: int):
     hub = access.hub
-    workgroup = _workgroup(hub, pk)
+    workgroup = hub_workgroup(hub, pk)
     return _session_form_page(request, hub, workgroup, Session(workgroup=workgroup))
 
 
 @hub_team_required
 def session_edit(request, access, pk: int, session_pk: int):
     hub = access.hub
-    workgroup = _workgroup(hub, pk)
+    workgroup = hub_workgroup(hub, pk)
     return _session_form_page(request, hub, workgroup, _session(workgroup, session_pk))
 
 
 @hub_team_required
 def session_delete(request, access, pk: int, session_pk: int):
     hub = access.hub
-    workgroup = _workgroup(hub, pk)
+    workgroup = hub_workgroup(hub, pk)
     session = _session(workgroup, session_pk)
     if request.method == "POST":
         try:
@@ -90,7 +90,7 @@ def session_delete(request, access, pk: int, session_pk: int):
             messages.error(request, str(refusal))
         else:
             messages.success(request, f"Session {session.order} has been deleted.")
-        return redirect(_detail_url(hub, workgroup, "sessions"))
+        return redirect(detail_url(hub, workgroup, "sessions"))
     return render(
         request,
         "manage/workgroups/session_delete.html",
@@ -110,7 +110,7 @@ def attendance(request, access, pk: int, session_pk: int):
     attendance already recorded for the session.
     """
     hub = access.hub
-    workgroup = _workgroup(hub, pk)
+    workgroup = hub_workgroup(hub, pk)
     session = _session(workgroup, session_pk)
     people = list(participants(workgroup))
     recorded = dict(
@@ -130,7 +130,7 @@ def attendance(request, access, pk: int, session_pk: int):
             f"Attendance for session {session.order} has been saved: {present} of "
             f"{len(people)} present.",
         )
-        return redirect(_detail_url(hub, workgroup, "sessions"))
+        return redirect(detail_url(hub, workgroup, "sessions"))
     ticked = {parse_id(value) for value in form["enrolments"].value() or []} - {None}
     rows = [
         {"enrolment": e, "ticked": e.pk in ticked, "recorded": recorded.get(e.pk)} for e in people
@@ -155,7 +155,7 @@ def attendance(request, access, pk: int, session_pk: int):
 @hub_team_required
 def message(request, access, pk: int):
     hub = access.hub
-    workgroup = _workgroup(hub, pk)
+    workgroup = hub_workgroup(hub, pk)
     form = ParticipantMessageForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -175,7 +175,7 @@ def message(request, access, pk: int):
                 f"Your message “{sent.subject}” is on its way to {count} "
                 f"teacher{'s' if count != 1 else ''}.",
             )
-            return redirect(_detail_url(hub, workgroup, "messages"))
+            return redirect(detail_url(hub, workgroup, "messages"))
     counts = workgroup.enrolments.aggregate(
         holding=Count("pk", filter=Q(status__in=Enrolment.HOLDS_PLACE)),
         waiting=Count("pk", filter=Q(status=Enrolment.Status.WAITING)),
@@ -195,10 +195,10 @@ def message(request, access, pk: int):
 @hub_team_required
 def evaluation(request, access, pk: int):
     hub = access.hub
-    workgroup = _workgroup(hub, pk, WorkGroup.objects.select_related("evaluation"))
+    workgroup = hub_workgroup(hub, pk, WorkGroup.objects.select_related("evaluation"))
     if workgroup.status != WorkGroup.Status.CLOSED:
         messages.info(request, "Close the Work Group before you write its evaluation.")
-        return redirect(_detail_url(hub, workgroup))
+        return redirect(detail_url(hub, workgroup))
     current = getattr(workgroup, "evaluation", None)
     form = EvaluationForm(request.POST or None, instance=current)
     if request.method == "POST" and form.is_valid():
@@ -209,7 +209,7 @@ def evaluation(request, access, pk: int):
             user=request.user,
         )
         messages.success(request, f"The evaluation of {workgroup.title} has been saved.")
-        return redirect(_detail_url(hub, workgroup, "evaluation"))
+        return redirect(detail_url(hub, workgroup, "evaluation"))
     counts = workgroup.enrolments.aggregate(
         completed=Count("pk", filter=Q(status=Enrolment.Status.COMPLETED)),
         holding=Count("pk", filter=Q(status__in=Enrolment.HOLDS_PLACE)),
